@@ -1,0 +1,5 @@
+#include <stdio.h>
+
+double square(double x) {  
+    return x * x;  
+}
