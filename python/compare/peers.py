@@ -1,0 +1,45 @@
+"""What every section's peers share: a name, how it works, and how to load it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[2]
+CTYPES_DIR = ROOT / "build" / "ctypes"
+
+
+class Unavailable(Exception):
+    """A peer that cannot be built or loaded here; the message says why, the table shows it."""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One way of doing a section's job.
+
+    ``load`` returns the callable to time (it may build or import things, so it runs once,
+    before timing) or raises ``Unavailable`` with the reason.
+    """
+
+    name: str
+    how: str
+    load: Callable[[], Callable]
+
+
+def shared_library(name: str) -> Path:
+    """A library that ``make`` builds into build/ctypes/, or Unavailable if it is missing."""
+    path = CTYPES_DIR / name
+    if not path.exists():
+        raise Unavailable(f"{path.relative_to(ROOT)} not built (run make ctypes)")
+    return path
+
+
+def python_module(name: str):
+    """Import one of the project's Python modules, or Unavailable if it is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise Unavailable(f"module {name} not installed ({error})") from error

@@ -1,0 +1,70 @@
+"""Section 3, "Calling C Functions from NumPy": ``square(5.0)`` through every path.
+
+The tutorial calls its C ``square`` through ctypes, so ctypes is the baseline.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+from .peers import Peer, python_module, shared_library
+from .scalar import ScalarSection
+
+
+def python_def():
+    def square(x):
+        return x * x
+
+    return square
+
+
+def ctypes_library(name: str):
+    # The tutorial's lines, with the library path as the only change.
+    lib = ctypes.CDLL(str(shared_library(name)))
+    lib.square.argtypes = [ctypes.c_double]
+    lib.square.restype = ctypes.c_double
+    return lib.square
+
+
+def cffi_abi(name: str):
+    import cffi
+
+    ffi = cffi.FFI()
+    ffi.cdef("double square(double x);")
+    return ffi.dlopen(str(shared_library(name))).square
+
+
+SECTION = ScalarSection(
+    title="Section 3: square(5.0), one scalar through each path",
+    argument=5.0,
+    expected=25.0,
+    baseline="ctypes -> C",
+    peers=[
+        Peer("Python def", "def square(x): return x * x", python_def),
+        Peer(
+            "ctypes -> C",
+            "the tutorial: gcc -shared math_functions.c, ctypes.CDLL",
+            lambda: ctypes_library("math_functions.so"),
+        ),
+        Peer(
+            "ctypes -> Rust",
+            "the same ctypes lines on a Rust cdylib (math_functions_rust.so)",
+            lambda: ctypes_library("math_functions_rust.so"),
+        ),
+        Peer(
+            "cffi ABI -> C",
+            "cffi.FFI().dlopen(math_functions.so)",
+            lambda: cffi_abi("math_functions.so"),
+        ),
+        Peer(
+            "PyO3 -> Rust",
+            "math_functions.square",
+            lambda: python_module("math_functions").square,
+        ),
+        Peer(
+            "PyO3 -> C",
+            "math_functions.square_c: the C file via cc and Rust FFI",
+            lambda: python_module("math_functions").square_c,
+        ),
+    ],
+)

@@ -1,0 +1,6 @@
+"""Make the comparison harness (python/compare) importable by the tests."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
