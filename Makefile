@@ -1,6 +1,7 @@
 # The project's two commands. Each sets up everything it needs, from a fresh clone:
 #   make test    cargo tests, then pytest against the release-built Python modules
-#   make bench   the side-by-side speed comparison of every path (python/compare)
+#   make bench   the side-by-side speed comparison of every path (python/compare);
+#                make bench QUICK=1 for short repeats
 # Needs cargo, gcc and python3 (with venv). Nothing is installed outside .venv/, target/, build/.
 
 PYTHON ?= python3
@@ -22,7 +23,7 @@ test: modules ctypes
 	$(PY) -m pytest python/tests tests
 
 bench: modules ctypes
-	PYTHONPATH=python $(PY) -m compare
+	PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
 
 # The venv is rebuilt only when the pinned requirements change.
 $(VENV)/requirements.txt: python/requirements.txt
