@@ -1,0 +1,33 @@
+//! The tutorial's loop, NumPy's tree in plain Rust, the same tree on each SIMD kernel, and the
+//! unordered many-accumulator sum (the yardstick), at 10^3 ... 10^7 values.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use fast_operations::pairwise::{Kernel, sum_reference};
+use ndarray::ArrayView1;
+use std::hint::black_box;
+
+fn sums(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sum");
+    for n in [1_000usize, 10_000, 100_000, 1_000_000, 10_000_000] {
+        let a: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+        group.throughput(Throughput::Bytes((n * size_of::<f64>()) as u64));
+        group.bench_with_input(BenchmarkId::new("naive loop", n), &a, |b, a| {
+            b.iter(|| fast_operations::sum_array_naive(ArrayView1::from(black_box(a))))
+        });
+        group.bench_with_input(BenchmarkId::new("pairwise scalar", n), &a, |b, a| {
+            b.iter(|| sum_reference(black_box(a)))
+        });
+        for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+            group.bench_with_input(BenchmarkId::new(format!("pairwise {kernel:?}"), n), &a, |b, a| {
+                b.iter(|| kernel.pairwise_sum(black_box(a)))
+            });
+        }
+        group.bench_with_input(BenchmarkId::new("unordered (yardstick)", n), &a, |b, a| {
+            b.iter(|| fast_operations::sum_unordered(black_box(a)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, sums);
+criterion_main!(benches);

@@ -1,0 +1,222 @@
+//! The Python module `fast_operations`: argument checks and conversions, nothing else.
+
+use numpy::{
+    Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn,
+    PyUntypedArray, PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::IntoPyObjectExt;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::Summable;
+
+/// Below this many values the sum takes less time than releasing and retaking the GIL
+/// (NumPy draws the same line, at 500 values); above it, other threads run meanwhile.
+const RELEASE_GIL_FROM: usize = 4096;
+
+/// Everything that can be wrong with an argument; turned into a Python exception in one place.
+#[derive(Debug)]
+enum InputError {
+    NotAnArray { func: &'static str, got: String },
+    Masked { func: &'static str },
+    Dtype { func: &'static str, expected: &'static str, got: String },
+    Ndim { func: &'static str, expected: usize, got: usize },
+    NotContiguous { func: &'static str },
+    Python(PyErr),
+}
+
+impl From<InputError> for PyErr {
+    fn from(error: InputError) -> PyErr {
+        use InputError::*;
+        match error {
+            NotAnArray { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected a numpy.ndarray, got {got} (convert it with numpy.asarray first)"
+            )),
+            Masked { func } => PyTypeError::new_err(format!(
+                "{func}() does not take masked arrays: it would sum the masked values too; \
+                 pass arr.filled(0) or arr.compressed()"
+            )),
+            Dtype { func, expected, got } => PyTypeError::new_err(format!(
+                "{func}() expected an array of {expected}, got an array of {got}"
+            )),
+            Ndim { func, expected, got } => PyTypeError::new_err(format!(
+                "{func}() expected a {expected}-D array, got a {got}-D array"
+            )),
+            NotContiguous { func } => PyValueError::new_err(format!(
+                "{func}() needs an array contiguous in memory (numpy.ascontiguousarray makes one)"
+            )),
+            Python(error) => error,
+        }
+    }
+}
+
+/// The dtypes [`sum_array`] takes, in any byte order.
+enum Dtype {
+    F64,
+    F32,
+    I64,
+    I32,
+}
+
+const SUM_DTYPES: &str = "float64, float32, int32 or int64";
+
+/// An array argument of one of [`SUM_DTYPES`], in native byte order and aligned, so that
+/// Rust may read it in place.
+struct SumInput<'py> {
+    array: Bound<'py, PyUntypedArray>,
+    dtype: Dtype,
+}
+
+impl<'py> SumInput<'py> {
+    fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
+        let py = obj.py();
+        let array = obj.cast::<PyUntypedArray>().map_err(|_| InputError::NotAnArray {
+            func,
+            got: type_name(obj),
+        })?;
+        if !array.is_exact_instance_of::<PyUntypedArray>() && is_masked(array)? {
+            return Err(InputError::Masked { func });
+        }
+        let descr = array.dtype();
+        let dtype = match (descr.kind(), descr.itemsize()) {
+            (b'f', 8) => Dtype::F64,
+            (b'f', 4) => Dtype::F32,
+            (b'i', 8) => Dtype::I64,
+            (b'i', 4) => Dtype::I32,
+            _ => {
+                let got = descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
+                return Err(InputError::Dtype { func, expected: SUM_DTYPES, got });
+            }
+        };
+        // Byte-swapped or misaligned values cannot be read in place: copy them into a native,
+        // aligned array. order="K" keeps the memory order, and so the order of summation.
+        let array = if array.is_aligned() && descr.is_native_byteorder() != Some(false) {
+            array.clone()
+        } else {
+            let native = descr.call_method1("newbyteorder", ("=",)).map_err(InputError::Python)?;
+            let kwargs = PyDict::new(py);
+            (|| -> PyResult<_> {
+                kwargs.set_item("dtype", native)?;
+                kwargs.set_item("order", "K")?;
+                kwargs.set_item("copy", true)?;
+                let copy = py.import("numpy")?.call_method("array", (array,), Some(&kwargs))?;
+                Ok(copy.cast_into::<PyUntypedArray>()?)
+            })()
+            .map_err(InputError::Python)?
+        };
+        Ok(SumInput { array, dtype })
+    }
+
+    /// The values as a typed read-only array; `T` must match `self.dtype`.
+    fn typed<T: Element>(&self) -> Result<PyReadonlyArrayDyn<'py, T>, InputError> {
+        let typed = self.array.cast::<PyArrayDyn<T>>().map_err(|e| InputError::Python(e.into()))?;
+        typed.try_readonly().map_err(|e| InputError::Python(PyValueError::new_err(e.to_string())))
+    }
+
+    /// `T::sum` over the values, the GIL released for large arrays.
+    fn sum<T>(&self) -> PyResult<Py<PyAny>>
+    where
+        T: Element + Summable,
+        for<'a> T::Total: IntoPyObject<'a>,
+    {
+        let py = self.array.py();
+        let values = self.typed::<T>()?;
+        let view = values.as_array();
+        let total = if view.len() >= RELEASE_GIL_FROM { py.detach(|| T::sum(view)) } else { T::sum(view) };
+        total.into_py_any(py)
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map_or_else(|_| "?".into(), |name| name.to_string())
+}
+
+/// Whether `array` (an ndarray subclass) is a `numpy.ma.MaskedArray`.
+fn is_masked(array: &Bound<'_, PyUntypedArray>) -> Result<bool, InputError> {
+    let masked = array.py().import("numpy.ma").and_then(|ma| ma.getattr("MaskedArray"));
+    masked.and_then(|masked| array.is_instance(&masked)).map_err(InputError::Python)
+}
+
+/// Return the sum of every value of ``arr``, a NumPy array of any shape and strides.
+///
+/// float64: the same bits as ``np.sum(arr)`` for 1-D arrays (any stride) and for arrays
+/// contiguous in memory (C or Fortran order); other N-D views are summed in C index order
+/// (the bits of ``np.sum(np.ascontiguousarray(arr))``). float32 is summed in float64: the
+/// bits of ``np.sum(arr.astype(np.float64))``. int32 and int64 sums are exact Python ints,
+/// never wrapped. Byte-swapped or misaligned arrays are copied first.
+///
+/// Raises ``TypeError`` for anything else (lists, other dtypes, masked arrays).
+///
+/// >>> import numpy as np
+/// >>> sum_array(np.array([1.0, 2.0, 3.5]))
+/// 6.5
+#[pyfunction(name = "sum_array")]
+#[pyo3(signature = (arr, /))]
+fn sum_array_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let input = SumInput::extract("sum_array", arr)?;
+    match input.dtype {
+        Dtype::F64 => input.sum::<f64>(),
+        Dtype::F32 => input.sum::<f32>(),
+        Dtype::I64 => input.sum::<i64>(),
+        Dtype::I32 => input.sum::<i32>(),
+    }
+}
+
+/// A 1-D float64 array argument, as the tutorial's ``cnp.ndarray[cnp.float64_t, ndim=1]``.
+fn float64_1d<'py>(func: &'static str, arr: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
+    let input = SumInput::extract(func, arr)?;
+    if !matches!(input.dtype, Dtype::F64) {
+        let got = input.array.dtype().str().map_or_else(|_| "?".into(), |s| s.to_string());
+        return Err(InputError::Dtype { func, expected: "float64", got });
+    }
+    if input.array.ndim() != 1 {
+        return Err(InputError::Ndim { func, expected: 1, got: input.array.ndim() });
+    }
+    Ok(input)
+}
+
+/// The tutorial's loop in Rust: ``total += arr[i]`` for each ``i`` in order, from ``0.0``.
+///
+/// Takes what the tutorial's Cython takes, a 1-D float64 array (any stride); raises
+/// ``TypeError`` for anything else. Kept for the comparison: its rounding error grows with
+/// the length, and it is slower than ``sum_array``.
+///
+/// >>> import numpy as np
+/// >>> sum_array_naive(np.array([1.0, 2.0, 3.5]))
+/// 6.5
+#[pyfunction(name = "sum_array_naive")]
+#[pyo3(signature = (arr, /))]
+fn sum_array_naive_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let input = float64_1d("sum_array_naive", arr)?;
+    let values = input.typed::<f64>()?;
+    let view = values.as_array().into_dimensionality().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(if view.len() >= RELEASE_GIL_FROM { py.detach(|| crate::sum_array_naive(view)) } else { crate::sum_array_naive(view) })
+}
+
+/// The fastest sum this machine can do, in no fixed order: NOT ``np.sum``'s bits.
+///
+/// The comparison's yardstick for ``sum_array``'s speed, not a way to sum. Takes a 1-D
+/// float64 array contiguous in memory.
+///
+/// >>> import numpy as np
+/// >>> sum_array_unordered(np.array([1.0, 2.0, 3.5]))
+/// 6.5
+#[pyfunction(name = "sum_array_unordered")]
+#[pyo3(signature = (arr, /))]
+fn sum_array_unordered_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
+    let func = "sum_array_unordered";
+    let input = float64_1d(func, arr)?;
+    let values = input.typed::<f64>()?;
+    let slice = values.as_slice().map_err(|_| InputError::NotContiguous { func })?;
+    Ok(if slice.len() >= RELEASE_GIL_FROM { py.detach(|| crate::sum_unordered(slice)) } else { crate::sum_unordered(slice) })
+}
+
+/// Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster.
+#[pymodule]
+fn fast_operations(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(sum_array_py, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_array_naive_py, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_array_unordered_py, m)?)?;
+    Ok(())
+}

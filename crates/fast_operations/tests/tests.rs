@@ -1,0 +1,183 @@
+//! The sums against plain references, bit for bit: every kernel (SIMD paths against the
+//! scalar reference), every size from 0 to 1100 and random large ones, every stride from -3
+//! to 3, N-D layouts, the other dtypes.
+
+use fast_operations::pairwise::{Kernel, pairwise_sum, pairwise_sum_of, split, sum_reference};
+use fast_operations::{sum_array, sum_array_naive, sum_unordered};
+use ndarray::{Array, ArrayView1, IxDyn, ShapeBuilder, s};
+
+/// Deterministic values whose magnitudes span 2^-20 to 2^20 with both signs: any change in
+/// the order of additions changes the rounded result, so bit equality means the same order.
+fn values(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let exponent = (state % 41) as i32 - 20;
+            mantissa * 2f64.powi(exponent)
+        })
+        .collect()
+}
+
+fn supported_kernels() -> Vec<Kernel> {
+    Kernel::ALL.into_iter().filter(|k| k.is_supported()).collect()
+}
+
+fn assert_bits(got: f64, expected: f64, what: &str) {
+    assert_eq!(got.to_bits(), expected.to_bits(), "{what}: got {got:e}, expected {expected:e}");
+}
+
+#[test]
+fn baseline_kernel_is_always_supported_and_best_is_supported() {
+    assert!(Kernel::Baseline.is_supported());
+    assert!(Kernel::best().is_supported());
+}
+
+#[test]
+fn every_kernel_matches_the_reference_for_every_n_up_to_1100() {
+    let kernels = supported_kernels();
+    for n in 0..=1100 {
+        let a = values(n, n as u64);
+        let expected = sum_reference(&a);
+        for &kernel in &kernels {
+            assert_bits(kernel.pairwise_sum(&a), expected, &format!("{kernel:?}, n = {n}"));
+        }
+        assert_bits(pairwise_sum_of(n, a.iter().copied()), expected, &format!("gathered, n = {n}"));
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_reference_for_large_n() {
+    let kernels = supported_kernels();
+    for (seed, n) in [4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567].into_iter().enumerate() {
+        let a = values(n, seed as u64 + 7);
+        let expected = sum_reference(&a);
+        for &kernel in &kernels {
+            assert_bits(kernel.pairwise_sum(&a), expected, &format!("{kernel:?}, n = {n}"));
+        }
+        assert_bits(pairwise_sum_of(n, a.iter().copied()), expected, &format!("gathered, n = {n}"));
+    }
+}
+
+#[test]
+fn the_tree_is_numpys() {
+    // Hand-checked structure: n < 8 in order from -0.0, 8..=128 in eight lanes, then splits.
+    assert_eq!(split(129), 64);
+    assert_eq!(split(1000), 496);
+    assert_eq!(split(1006), 496);
+    assert_bits(sum_reference(&[]), -0.0, "empty");
+    assert_bits(sum_reference(&[-0.0]), -0.0, "one -0.0");
+    // Eight lanes: a[0] + a[8] first, so 1e16 + 1 + -1e16 ... lane by lane.
+    let mut a = [0.0; 16];
+    a[0] = 1e16;
+    a[8] = 1.0;
+    a[1] = -1e16;
+    assert_bits(sum_reference(&a), (1e16 + 1.0) + -1e16, "lanes");
+}
+
+#[test]
+fn float64_sum_adds_positive_zero_as_numpy_does() {
+    let empty: [f64; 0] = [];
+    assert_bits(sum_array(ArrayView1::from(&empty).into_dyn()), 0.0, "empty");
+    assert_bits(sum_array(ArrayView1::from(&[-0.0, -0.0]).into_dyn()), 0.0, "negative zeros");
+    assert!(sum_array(ArrayView1::from(&[1.0, f64::NAN]).into_dyn()).is_nan());
+    assert_eq!(sum_array(ArrayView1::from(&[1.0, f64::INFINITY]).into_dyn()), f64::INFINITY);
+    assert!(sum_array(ArrayView1::from(&[f64::NEG_INFINITY, f64::INFINITY]).into_dyn()).is_nan());
+}
+
+#[test]
+fn strided_1d_views_sum_in_index_order() {
+    for n in [0, 1, 7, 8, 9, 100, 129, 1000, 5000, 20_000] {
+        let base = values(3 * n + 3, n as u64);
+        let array = Array::from(base);
+        for step in [-3isize, -2, -1, 1, 2, 3] {
+            let view = array.slice(s![..;step]);
+            let in_order: Vec<f64> = view.iter().copied().collect();
+            let expected = 0.0 + sum_reference(&in_order);
+            assert_bits(sum_array(view.into_dyn()), expected, &format!("n = {n}, step = {step}"));
+        }
+    }
+}
+
+#[test]
+fn nd_layouts_sum_in_the_documented_order() {
+    let data = values(6 * 70 * 11, 3);
+    let c = Array::from_shape_vec((6, 70, 11), data.clone()).unwrap();
+    let f = Array::from_shape_vec((6, 70, 11).f(), data.clone()).unwrap();
+    let memory_order = 0.0 + sum_reference(&data);
+    // Contiguous in any axis order: memory order.
+    assert_bits(sum_array(c.view().into_dyn()), memory_order, "C order");
+    assert_bits(sum_array(f.view().into_dyn()), memory_order, "Fortran order");
+    assert_bits(sum_array(c.view().reversed_axes().into_dyn()), memory_order, "transposed");
+    let mut permuted = c.view();
+    permuted.swap_axes(0, 1);
+    assert_bits(sum_array(permuted.into_dyn()), memory_order, "axes swapped");
+    // Not contiguous, or contiguous with a negative stride: C index order.
+    for view in [c.slice(s![.., ..;2, ..]), c.slice(s![..;-1, 3..60, ..;-3]), f.slice(s![1.., .., ..5]), c.slice(s![..;-1, .., ..])] {
+        let in_order: Vec<f64> = view.iter().copied().collect();
+        assert_bits(sum_array(view.into_dyn()), 0.0 + sum_reference(&in_order), &format!("{:?}", view.strides()));
+    }
+    // 0-d.
+    let scalar = Array::from_elem(IxDyn(&[]), -2.5);
+    assert_bits(sum_array(scalar.view()), -2.5, "0-d");
+}
+
+#[test]
+fn float32_is_summed_as_float64_in_the_same_order() {
+    for n in [0, 5, 128, 1000, 10_001] {
+        let wide = values(n, 11);
+        let narrow: Vec<f32> = wide.iter().map(|&x| x as f32).collect();
+        let as_f64: Vec<f64> = narrow.iter().map(|&x| f64::from(x)).collect();
+        let array = Array::from(narrow);
+        assert_bits(sum_array(array.view().into_dyn()), 0.0 + sum_reference(&as_f64), &format!("n = {n}"));
+        let reversed: Vec<f64> = as_f64.iter().rev().copied().collect();
+        assert_bits(sum_array(array.slice(s![..;-1]).into_dyn()), 0.0 + sum_reference(&reversed), "reversed");
+    }
+}
+
+#[test]
+fn integer_sums_are_exact_and_never_wrap() {
+    let big = Array::from(vec![i64::MAX; 1000]);
+    assert_eq!(sum_array(big.view().into_dyn()), 1000 * i128::from(i64::MAX));
+    let small = Array::from(vec![i64::MIN; 1001]);
+    assert_eq!(sum_array(small.slice(s![..;-2]).into_dyn()), 501 * i128::from(i64::MIN));
+    let mixed: Vec<i64> = values(10_000, 5).iter().map(|&x| (x * 1e13) as i64).collect();
+    let exact: i128 = mixed.iter().map(|&x| i128::from(x)).sum();
+    let mixed = Array::from_shape_vec((100, 100), mixed).unwrap();
+    assert_eq!(sum_array(mixed.view().into_dyn()), exact);
+    assert_eq!(sum_array(mixed.t().into_dyn()), exact);
+    assert_eq!(sum_array(mixed.slice(s![.., ..;3]).into_dyn()), mixed.slice(s![.., ..;3]).iter().map(|&x| i128::from(x)).sum::<i128>());
+    let ints = Array::from(vec![i32::MAX; 3000]);
+    assert_eq!(sum_array(ints.view().into_dyn()), 3000 * i128::from(i32::MAX));
+    let empty = Array::<i32, _>::zeros(0);
+    assert_eq!(sum_array(empty.view().into_dyn()), 0);
+}
+
+#[test]
+fn naive_sum_adds_in_order_from_zero() {
+    let a = values(10_000, 9);
+    let expected = a.iter().fold(0.0, |total, &x| total + x);
+    assert_bits(sum_array_naive(ArrayView1::from(&a)), expected, "naive");
+    let array = Array::from(a);
+    let reversed = array.slice(s![..;-1]);
+    let expected = reversed.iter().fold(0.0, |total, &x| total + x);
+    assert_bits(sum_array_naive(reversed), expected, "naive, reversed");
+    // 1e7 times 0.1: the loop's error is visible, the tree's is not.
+    let tenths = vec![0.1; 10_000_000];
+    assert!((sum_array_naive(ArrayView1::from(&tenths)) - 1e6).abs() > 1e-5);
+    assert_eq!(pairwise_sum(&tenths), 1e6);
+}
+
+#[test]
+fn unordered_sum_is_a_sum() {
+    // Integer-valued doubles add exactly in any order.
+    let a: Vec<f64> = (0..100_003).map(|i| (i % 1000) as f64 - 500.0).collect();
+    let exact: f64 = a.iter().sum();
+    assert_eq!(sum_unordered(&a), exact);
+    for kernel in supported_kernels() {
+        assert_eq!(kernel.unordered_sum(&a), exact, "{kernel:?}");
+    }
+}

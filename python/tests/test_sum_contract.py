@@ -1,0 +1,296 @@
+"""The input contract every sum function shares: fast_operations.sum_array (and, as the
+sections land, parallel_sum.parallel_sum). One parametrized suite, run for each function.
+
+float64 results are compared bit for bit, never with a tolerance.
+"""
+
+import math
+import struct
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import fast_operations
+
+SUMS = [fast_operations.sum_array]
+
+
+@pytest.fixture(scope="module", params=SUMS, ids=lambda f: f"{f.__module__}.{f.__name__}")
+def total(request):
+    return request.param
+
+
+def bits(x: float) -> int:
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def assert_same_float(got, expected) -> None:
+    assert type(got) is float, type(got)
+    expected = float(expected)
+    if math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert bits(got) == bits(expected), f"{got!r} != {expected!r}"
+
+
+def wide(n: int, seed: int = 0) -> np.ndarray:
+    """Values spanning 2^-20..2^20 with both signs: any change of summation order shows."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(n) * np.exp2(rng.integers(-20, 21, n))
+
+
+def contiguous_in_memory(view: np.ndarray) -> bool:
+    """Contiguous in some axis order, with no negative stride (C, Fortran, transposed...)."""
+    by_stride = view.transpose(np.argsort(view.strides, kind="stable")[::-1])
+    return all(s >= 0 for s in view.strides) and by_stride.flags.c_contiguous
+
+
+def documented_sum(view: np.ndarray) -> float:
+    """What sum_array promises for a float64 view: np.sum's bits for 1-D views and for views
+    contiguous in memory with no negative stride; the C index order otherwise."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if view.ndim <= 1 or contiguous_in_memory(view):
+            return np.sum(view)
+        return np.sum(np.ascontiguousarray(view))
+
+
+SIZES = [0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 1024, 1235, 10**6]
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_same_bits_as_np_sum_at_every_size(total, n):
+    a = wide(n, seed=n)
+    assert_same_float(total(a), np.sum(a))
+
+
+@pytest.mark.parametrize("step", [2, 3, -1, -2, -3])
+@pytest.mark.parametrize("n", [9, 129, 1235, 100_000])
+def test_same_bits_as_np_sum_for_strided_and_reversed_1d(total, n, step):
+    a = wide(3 * n, seed=n)[::step]
+    assert_same_float(total(a), np.sum(a))
+
+
+def layouts():
+    base = wide(24 * 35 * 13, seed=7)
+    c3 = base.reshape(24, 35, 13)
+    c2 = base.reshape(24 * 35, 13)
+    return {
+        "2-D C": c2,
+        "3-D C": c3,
+        "2-D Fortran": np.asfortranarray(c2),
+        "3-D Fortran": np.asfortranarray(c3),
+        "2-D transposed": c2.T,
+        "3-D axes permuted": c3.transpose(1, 0, 2),
+        "3-D axes permuted, Fortran": np.asfortranarray(c3).transpose(2, 0, 1),
+    }
+
+
+@pytest.mark.parametrize("name", list(layouts()))
+def test_same_bits_as_np_sum_for_contiguous_nd(total, name):
+    view = layouts()[name]
+    assert_same_float(total(view), np.sum(view))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        np.s_[::2, ::3, :],
+        np.s_[::-1, :, :],
+        np.s_[:, ::-1, ::-1],
+        np.s_[3:20, 1:30:4, 5:],
+        np.s_[:, :, 0],
+    ],
+    ids=str,
+)
+def test_other_nd_views_sum_in_c_index_order(total, index):
+    view = layouts()["3-D C"][index]
+    assert_same_float(total(view), np.sum(np.ascontiguousarray(view)))
+
+
+def test_zero_d_and_empty_arrays(total):
+    assert_same_float(total(np.array(2.5)), 2.5)
+    assert_same_float(total(np.array(-0.0)), np.sum(np.array(-0.0)))  # 0.0, as np.sum
+    assert_same_float(total(np.array([])), 0.0)
+    assert_same_float(total(np.zeros((0, 5))), 0.0)
+    assert_same_float(total(np.array([-0.0, -0.0])), np.sum(np.array([-0.0, -0.0])))
+    assert total(np.zeros(0, dtype=np.int64)) == 0
+
+
+def test_nan_and_infinity_propagate(total):
+    assert math.isnan(total(np.array([1.0, np.nan, 2.0])))
+    assert total(np.array([1.0, np.inf])) == math.inf
+    assert math.isnan(total(np.array([-np.inf, np.inf])))
+    with np.errstate(over="ignore"):
+        assert total(np.full(1000, 1e308)) == np.sum(np.full(1000, 1e308)) == math.inf
+
+
+def test_float32_is_summed_in_float64(total):
+    a = wide(100_001, seed=3).astype(np.float32)
+    assert_same_float(total(a), np.sum(a.astype(np.float64)))
+    assert_same_float(total(a[::-3]), np.sum(a[::-3].astype(np.float64)))
+    # More accurate than np.sum's float32 result: 1e6 times float32(0.1).
+    tenths = np.full(10**6, 0.1, dtype=np.float32)
+    exact = math.fsum(tenths.astype(np.float64))
+    assert abs(total(tenths) - exact) < abs(float(np.sum(tenths)) - exact)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_integer_sums_are_exact_python_ints(total, dtype):
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(1)
+    a = rng.integers(info.min, info.max, 100_003, dtype=dtype, endpoint=True)
+    for view in [a, a[::-7], a[:100_000].reshape(100, 1000).T]:
+        got = total(view)
+        assert type(got) is int
+        assert got == sum(int(x) for x in view.ravel())
+
+
+def test_integer_sums_never_wrap(total):
+    big = np.full(8, 2**62, dtype=np.int64)
+    assert total(big) == 2**65  # np.sum(big) wraps to 0
+    assert total(np.full(3, np.iinfo(np.int64).min)) == 3 * -(2**63)
+    assert total(np.full(5, 2**31 - 1, dtype=np.int32)) == 5 * (2**31 - 1)
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ([1.0, 2.0], "got list"),
+        (None, "got NoneType"),
+        ("1.0", "got str"),
+        (3.0, "got float"),
+        (np.array([1 + 2j]), "complex128"),
+        (np.array([1.0], dtype=np.float16), "float16"),
+        (np.array([1.0], dtype=np.longdouble), "float128"),
+        (np.array([None, 1.0]), "object"),
+        (np.array([True]), "bool"),
+        (np.array([1], dtype=np.uint64), "uint64"),
+        (np.array([1], dtype=np.int16), "int16"),
+        (np.array(["1.0"]), "<U3"),
+        (np.zeros(2, dtype=[("x", "f8")]), "[('x', '<f8')]"),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, str) else v,
+)
+def test_wrong_input_is_a_type_error_naming_what_came(total, bad, words):
+    with pytest.raises(TypeError) as error:
+        total(bad)
+    message = str(error.value)
+    assert words in message
+    assert "expected" in message
+
+
+def test_masked_arrays_are_refused(total):
+    masked = np.ma.array([1.0, 1e9], mask=[False, True])
+    with pytest.raises(TypeError, match="masked"):
+        total(masked)
+
+
+def test_ndarray_subclasses_that_are_not_masked_are_summed(total):
+    class Tagged(np.ndarray):
+        pass
+
+    a = wide(1000).view(Tagged)
+    assert_same_float(total(a), np.sum(np.asarray(a)))
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">f4", ">i8", ">i4"])
+def test_byte_swapped_arrays_are_read_correctly(total, dtype):
+    native = (wide(10_007, seed=5) * 100).astype(dtype.replace(">", "<"))
+    swapped = native.astype(dtype)
+    assert swapped.dtype.byteorder == ">"
+    assert total(swapped) == total(native)
+    assert total(swapped[::-2]) == total(np.ascontiguousarray(native[::-2]))
+    if dtype == ">f8":
+        assert_same_float(total(swapped), np.sum(native))
+
+
+def misaligned(values: np.ndarray) -> np.ndarray:
+    buffer = bytearray(values.nbytes + 1)
+    view = np.frombuffer(buffer, dtype=values.dtype, offset=1, count=values.size)
+    view[...] = values
+    assert not view.flags.aligned
+    return view
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32])
+def test_misaligned_arrays_are_read_correctly(total, dtype):
+    values = (wide(5003, seed=9) * 100).astype(dtype)
+    view = misaligned(values)
+    assert total(view) == total(values)
+    assert total(view[::-3]) == total(np.ascontiguousarray(values[::-3]))
+    if dtype is np.float64:
+        assert_same_float(total(view), np.sum(values))
+
+
+def test_read_only_arrays_are_fine(total):
+    a = wide(5000)
+    a.setflags(write=False)
+    assert_same_float(total(a), np.sum(a))
+
+
+def test_input_is_never_modified(total):
+    for a in [wide(10_000), wide(10_000).astype(">f8"), misaligned(wide(3000)), np.arange(7, dtype=np.int32)]:
+        before = a.copy()
+        total(a)
+        total(a[::-1])
+        np.testing.assert_array_equal(a, before)
+        assert a.tobytes() == before.tobytes()
+
+
+def test_releases_the_gil_while_summing(total):
+    # While one thread sums a large array, another must run Python code: with the GIL held
+    # for the whole call it could not count at all until the sum returned.
+    a = wide(2 * 10**7)
+    started, finished = threading.Event(), threading.Event()
+    calls = 3
+
+    def worker():
+        started.set()
+        for _ in range(calls):
+            total(a)
+        finished.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait()
+    counted = 0
+    while not finished.is_set():
+        counted += 1
+    thread.join()
+    assert counted > 1000, counted
+
+
+float64_arrays = hnp.arrays(
+    np.float64,
+    hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=40),
+    elements=st.floats(allow_nan=True, allow_infinity=False, width=64),
+)
+
+
+@st.composite
+def views(draw):
+    array = draw(float64_arrays)
+    index = tuple(
+        slice(
+            draw(st.none() | st.integers(-n - 1, n + 1)),
+            draw(st.none() | st.integers(-n - 1, n + 1)),
+            draw(st.sampled_from([None, 1, 2, 3, -1, -2, -3])),
+        )
+        for n in array.shape
+    )
+    view = array[index]
+    if draw(st.booleans()):
+        view = view.T
+    return view
+
+
+@settings(max_examples=500, deadline=None)
+@given(views())
+def test_hypothesis_random_arrays_and_views(total, view):
+    before = view.copy()
+    assert_same_float(total(view), documented_sum(view))
+    np.testing.assert_array_equal(view, before)
