@@ -18,9 +18,11 @@ fn sums(c: &mut Criterion) {
             b.iter(|| sum_reference(black_box(a)))
         });
         for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
-            group.bench_with_input(BenchmarkId::new(format!("pairwise {kernel:?}"), n), &a, |b, a| {
-                b.iter(|| kernel.pairwise_sum(black_box(a)))
-            });
+            group.bench_with_input(
+                BenchmarkId::new(format!("pairwise {kernel:?}"), n),
+                &a,
+                |b, a| b.iter(|| kernel.pairwise_sum(black_box(a))),
+            );
         }
         group.bench_with_input(BenchmarkId::new("unordered (yardstick)", n), &a, |b, a| {
             b.iter(|| fast_operations::sum_unordered(black_box(a)))

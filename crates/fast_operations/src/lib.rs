@@ -72,7 +72,9 @@ impl Summable for f32 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f32>) -> f64 {
         let tree = match contiguous(&view) {
-            Some(values) => pairwise::pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x))),
+            Some(values) => {
+                pairwise::pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x)))
+            }
             None => pairwise::pairwise_sum_of(view.len(), view.iter().map(|&x| f64::from(x))),
         };
         0.0 + tree
@@ -152,8 +154,8 @@ fn exact_sum_in_chunks(mut values: impl Iterator<Item = i64>, chunk: usize) -> i
 /// ```
 pub fn sum_array_naive(arr: ArrayView1<'_, f64>) -> f64 {
     let mut total = 0.0;
-    for &x in arr.iter() {
-        total += x;
+    for i in 0..arr.len() {
+        total += arr[i];
     }
     total
 }
@@ -171,13 +173,30 @@ mod tests {
     #[test]
     fn exact_sum_folds_every_chunk_into_the_total() {
         // The real chunk is 2^31 values; the folding logic is the same for any chunk size.
-        let values = [i64::MAX, i64::MIN, -1, i64::MAX, i64::MAX, 7, i64::MIN, i64::MIN, 3];
+        let values = [
+            i64::MAX,
+            i64::MIN,
+            -1,
+            i64::MAX,
+            i64::MAX,
+            7,
+            i64::MIN,
+            i64::MIN,
+            3,
+        ];
         let exact: i128 = values.iter().map(|&x| i128::from(x)).sum();
         for chunk in 1..=values.len() + 1 {
-            assert_eq!(exact_sum_in_chunks(values.iter().copied(), chunk), exact, "chunk {chunk}");
+            assert_eq!(
+                exact_sum_in_chunks(values.iter().copied(), chunk),
+                exact,
+                "chunk {chunk}"
+            );
         }
         // A multiple of the chunk size, so the last chunk is empty.
-        assert_eq!(exact_sum_in_chunks(values[..8].iter().copied(), 4), values[..8].iter().map(|&x| i128::from(x)).sum::<i128>());
+        assert_eq!(
+            exact_sum_in_chunks(values[..8].iter().copied(), 4),
+            values[..8].iter().map(|&x| i128::from(x)).sum::<i128>()
+        );
     }
 
     #[test]

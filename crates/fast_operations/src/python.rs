@@ -1,11 +1,11 @@
 //! The Python module `fast_operations`: argument checks and conversions, nothing else.
 
 use numpy::{
-    Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn,
-    PyUntypedArray, PyUntypedArrayMethods,
+    Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
+    PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -18,11 +18,26 @@ const RELEASE_GIL_FROM: usize = 4096;
 /// Everything that can be wrong with an argument; turned into a Python exception in one place.
 #[derive(Debug)]
 enum InputError {
-    NotAnArray { func: &'static str, got: String },
-    Masked { func: &'static str },
-    Dtype { func: &'static str, expected: &'static str, got: String },
-    Ndim { func: &'static str, expected: usize, got: usize },
-    NotContiguous { func: &'static str },
+    NotAnArray {
+        func: &'static str,
+        got: String,
+    },
+    Masked {
+        func: &'static str,
+    },
+    Dtype {
+        func: &'static str,
+        expected: &'static str,
+        got: String,
+    },
+    Ndim {
+        func: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    NotContiguous {
+        func: &'static str,
+    },
     Python(PyErr),
 }
 
@@ -37,10 +52,18 @@ impl From<InputError> for PyErr {
                 "{func}() does not take masked arrays: it would sum the masked values too; \
                  pass arr.filled(0) or arr.compressed()"
             )),
-            Dtype { func, expected, got } => PyTypeError::new_err(format!(
+            Dtype {
+                func,
+                expected,
+                got,
+            } => PyTypeError::new_err(format!(
                 "{func}() expected an array of {expected}, got an array of {got}"
             )),
-            Ndim { func, expected, got } => PyTypeError::new_err(format!(
+            Ndim {
+                func,
+                expected,
+                got,
+            } => PyTypeError::new_err(format!(
                 "{func}() expected a {expected}-D array, got a {got}-D array"
             )),
             NotContiguous { func } => PyValueError::new_err(format!(
@@ -71,10 +94,12 @@ struct SumInput<'py> {
 impl<'py> SumInput<'py> {
     fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
         let py = obj.py();
-        let array = obj.cast::<PyUntypedArray>().map_err(|_| InputError::NotAnArray {
-            func,
-            got: type_name(obj),
-        })?;
+        let array = obj
+            .cast::<PyUntypedArray>()
+            .map_err(|_| InputError::NotAnArray {
+                func,
+                got: type_name(obj),
+            })?;
         if !array.is_exact_instance_of::<PyUntypedArray>() && is_masked(array)? {
             return Err(InputError::Masked { func });
         }
@@ -86,7 +111,11 @@ impl<'py> SumInput<'py> {
             (b'i', 4) => Dtype::I32,
             _ => {
                 let got = descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
-                return Err(InputError::Dtype { func, expected: SUM_DTYPES, got });
+                return Err(InputError::Dtype {
+                    func,
+                    expected: SUM_DTYPES,
+                    got,
+                });
             }
         };
         // Byte-swapped or misaligned values cannot be read in place: copy them into a native,
@@ -94,13 +123,17 @@ impl<'py> SumInput<'py> {
         let array = if array.is_aligned() && descr.is_native_byteorder() != Some(false) {
             array.clone()
         } else {
-            let native = descr.call_method1("newbyteorder", ("=",)).map_err(InputError::Python)?;
+            let native = descr
+                .call_method1("newbyteorder", ("=",))
+                .map_err(InputError::Python)?;
             let kwargs = PyDict::new(py);
             (|| -> PyResult<_> {
                 kwargs.set_item("dtype", native)?;
                 kwargs.set_item("order", "K")?;
                 kwargs.set_item("copy", true)?;
-                let copy = py.import("numpy")?.call_method("array", (array,), Some(&kwargs))?;
+                let copy = py
+                    .import("numpy")?
+                    .call_method("array", (array,), Some(&kwargs))?;
                 Ok(copy.cast_into::<PyUntypedArray>()?)
             })()
             .map_err(InputError::Python)?
@@ -110,8 +143,13 @@ impl<'py> SumInput<'py> {
 
     /// The values as a typed read-only array; `T` must match `self.dtype`.
     fn typed<T: Element>(&self) -> Result<PyReadonlyArrayDyn<'py, T>, InputError> {
-        let typed = self.array.cast::<PyArrayDyn<T>>().map_err(|e| InputError::Python(e.into()))?;
-        typed.try_readonly().map_err(|e| InputError::Python(PyValueError::new_err(e.to_string())))
+        let typed = self
+            .array
+            .cast::<PyArrayDyn<T>>()
+            .map_err(|e| InputError::Python(e.into()))?;
+        typed
+            .try_readonly()
+            .map_err(|e| InputError::Python(PyValueError::new_err(e.to_string())))
     }
 
     /// `T::sum` over the values, the GIL released for large arrays.
@@ -123,19 +161,30 @@ impl<'py> SumInput<'py> {
         let py = self.array.py();
         let values = self.typed::<T>()?;
         let view = values.as_array();
-        let total = if view.len() >= RELEASE_GIL_FROM { py.detach(|| T::sum(view)) } else { T::sum(view) };
+        let total = if view.len() >= RELEASE_GIL_FROM {
+            py.detach(|| T::sum(view))
+        } else {
+            T::sum(view)
+        };
         total.into_py_any(py)
     }
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map_or_else(|_| "?".into(), |name| name.to_string())
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".into(), |name| name.to_string())
 }
 
 /// Whether `array` (an ndarray subclass) is a `numpy.ma.MaskedArray`.
 fn is_masked(array: &Bound<'_, PyUntypedArray>) -> Result<bool, InputError> {
-    let masked = array.py().import("numpy.ma").and_then(|ma| ma.getattr("MaskedArray"));
-    masked.and_then(|masked| array.is_instance(&masked)).map_err(InputError::Python)
+    let masked = array
+        .py()
+        .import("numpy.ma")
+        .and_then(|ma| ma.getattr("MaskedArray"));
+    masked
+        .and_then(|masked| array.is_instance(&masked))
+        .map_err(InputError::Python)
 }
 
 /// Return the sum of every value of ``arr``, a NumPy array of any shape and strides.
@@ -164,14 +213,29 @@ fn sum_array_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 }
 
 /// A 1-D float64 array argument, as the tutorial's ``cnp.ndarray[cnp.float64_t, ndim=1]``.
-fn float64_1d<'py>(func: &'static str, arr: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
+fn float64_1d<'py>(
+    func: &'static str,
+    arr: &Bound<'py, PyAny>,
+) -> Result<SumInput<'py>, InputError> {
     let input = SumInput::extract(func, arr)?;
     if !matches!(input.dtype, Dtype::F64) {
-        let got = input.array.dtype().str().map_or_else(|_| "?".into(), |s| s.to_string());
-        return Err(InputError::Dtype { func, expected: "float64", got });
+        let got = input
+            .array
+            .dtype()
+            .str()
+            .map_or_else(|_| "?".into(), |s| s.to_string());
+        return Err(InputError::Dtype {
+            func,
+            expected: "float64",
+            got,
+        });
     }
     if input.array.ndim() != 1 {
-        return Err(InputError::Ndim { func, expected: 1, got: input.array.ndim() });
+        return Err(InputError::Ndim {
+            func,
+            expected: 1,
+            got: input.array.ndim(),
+        });
     }
     Ok(input)
 }
@@ -190,8 +254,15 @@ fn float64_1d<'py>(func: &'static str, arr: &Bound<'py, PyAny>) -> Result<SumInp
 fn sum_array_naive_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
     let input = float64_1d("sum_array_naive", arr)?;
     let values = input.typed::<f64>()?;
-    let view = values.as_array().into_dimensionality().map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(if view.len() >= RELEASE_GIL_FROM { py.detach(|| crate::sum_array_naive(view)) } else { crate::sum_array_naive(view) })
+    let view = values
+        .as_array()
+        .into_dimensionality()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(if view.len() >= RELEASE_GIL_FROM {
+        py.detach(|| crate::sum_array_naive(view))
+    } else {
+        crate::sum_array_naive(view)
+    })
 }
 
 /// The fastest sum this machine can do, in no fixed order: NOT ``np.sum``'s bits.
@@ -208,8 +279,14 @@ fn sum_array_unordered_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f6
     let func = "sum_array_unordered";
     let input = float64_1d(func, arr)?;
     let values = input.typed::<f64>()?;
-    let slice = values.as_slice().map_err(|_| InputError::NotContiguous { func })?;
-    Ok(if slice.len() >= RELEASE_GIL_FROM { py.detach(|| crate::sum_unordered(slice)) } else { crate::sum_unordered(slice) })
+    let slice = values
+        .as_slice()
+        .map_err(|_| InputError::NotContiguous { func })?;
+    Ok(if slice.len() >= RELEASE_GIL_FROM {
+        py.detach(|| crate::sum_unordered(slice))
+    } else {
+        crate::sum_unordered(slice)
+    })
 }
 
 /// Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster.

@@ -23,11 +23,18 @@ fn values(n: usize, seed: u64) -> Vec<f64> {
 }
 
 fn supported_kernels() -> Vec<Kernel> {
-    Kernel::ALL.into_iter().filter(|k| k.is_supported()).collect()
+    Kernel::ALL
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect()
 }
 
 fn assert_bits(got: f64, expected: f64, what: &str) {
-    assert_eq!(got.to_bits(), expected.to_bits(), "{what}: got {got:e}, expected {expected:e}");
+    assert_eq!(
+        got.to_bits(),
+        expected.to_bits(),
+        "{what}: got {got:e}, expected {expected:e}"
+    );
 }
 
 #[test]
@@ -43,22 +50,43 @@ fn every_kernel_matches_the_reference_for_every_n_up_to_1100() {
         let a = values(n, n as u64);
         let expected = sum_reference(&a);
         for &kernel in &kernels {
-            assert_bits(kernel.pairwise_sum(&a), expected, &format!("{kernel:?}, n = {n}"));
+            assert_bits(
+                kernel.pairwise_sum(&a),
+                expected,
+                &format!("{kernel:?}, n = {n}"),
+            );
         }
-        assert_bits(pairwise_sum_of(n, a.iter().copied()), expected, &format!("gathered, n = {n}"));
+        assert_bits(
+            pairwise_sum_of(n, a.iter().copied()),
+            expected,
+            &format!("gathered, n = {n}"),
+        );
     }
 }
 
 #[test]
 fn every_kernel_matches_the_reference_for_large_n() {
     let kernels = supported_kernels();
-    for (seed, n) in [4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567].into_iter().enumerate() {
+    for (seed, n) in [
+        4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567,
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let a = values(n, seed as u64 + 7);
         let expected = sum_reference(&a);
         for &kernel in &kernels {
-            assert_bits(kernel.pairwise_sum(&a), expected, &format!("{kernel:?}, n = {n}"));
+            assert_bits(
+                kernel.pairwise_sum(&a),
+                expected,
+                &format!("{kernel:?}, n = {n}"),
+            );
         }
-        assert_bits(pairwise_sum_of(n, a.iter().copied()), expected, &format!("gathered, n = {n}"));
+        assert_bits(
+            pairwise_sum_of(n, a.iter().copied()),
+            expected,
+            &format!("gathered, n = {n}"),
+        );
     }
 }
 
@@ -82,9 +110,16 @@ fn the_tree_is_numpys() {
 fn float64_sum_adds_positive_zero_as_numpy_does() {
     let empty: [f64; 0] = [];
     assert_bits(sum_array(ArrayView1::from(&empty).into_dyn()), 0.0, "empty");
-    assert_bits(sum_array(ArrayView1::from(&[-0.0, -0.0]).into_dyn()), 0.0, "negative zeros");
+    assert_bits(
+        sum_array(ArrayView1::from(&[-0.0, -0.0]).into_dyn()),
+        0.0,
+        "negative zeros",
+    );
     assert!(sum_array(ArrayView1::from(&[1.0, f64::NAN]).into_dyn()).is_nan());
-    assert_eq!(sum_array(ArrayView1::from(&[1.0, f64::INFINITY]).into_dyn()), f64::INFINITY);
+    assert_eq!(
+        sum_array(ArrayView1::from(&[1.0, f64::INFINITY]).into_dyn()),
+        f64::INFINITY
+    );
     assert!(sum_array(ArrayView1::from(&[f64::NEG_INFINITY, f64::INFINITY]).into_dyn()).is_nan());
 }
 
@@ -97,7 +132,11 @@ fn strided_1d_views_sum_in_index_order() {
             let view = array.slice(s![..;step]);
             let in_order: Vec<f64> = view.iter().copied().collect();
             let expected = 0.0 + sum_reference(&in_order);
-            assert_bits(sum_array(view.into_dyn()), expected, &format!("n = {n}, step = {step}"));
+            assert_bits(
+                sum_array(view.into_dyn()),
+                expected,
+                &format!("n = {n}, step = {step}"),
+            );
         }
     }
 }
@@ -110,15 +149,32 @@ fn nd_layouts_sum_in_the_documented_order() {
     let memory_order = 0.0 + sum_reference(&data);
     // Contiguous in any axis order: memory order.
     assert_bits(sum_array(c.view().into_dyn()), memory_order, "C order");
-    assert_bits(sum_array(f.view().into_dyn()), memory_order, "Fortran order");
-    assert_bits(sum_array(c.view().reversed_axes().into_dyn()), memory_order, "transposed");
+    assert_bits(
+        sum_array(f.view().into_dyn()),
+        memory_order,
+        "Fortran order",
+    );
+    assert_bits(
+        sum_array(c.view().reversed_axes().into_dyn()),
+        memory_order,
+        "transposed",
+    );
     let mut permuted = c.view();
     permuted.swap_axes(0, 1);
     assert_bits(sum_array(permuted.into_dyn()), memory_order, "axes swapped");
     // Not contiguous, or contiguous with a negative stride: C index order.
-    for view in [c.slice(s![.., ..;2, ..]), c.slice(s![..;-1, 3..60, ..;-3]), f.slice(s![1.., .., ..5]), c.slice(s![..;-1, .., ..])] {
+    for view in [
+        c.slice(s![.., ..;2, ..]),
+        c.slice(s![..;-1, 3..60, ..;-3]),
+        f.slice(s![1.., .., ..5]),
+        c.slice(s![..;-1, .., ..]),
+    ] {
         let in_order: Vec<f64> = view.iter().copied().collect();
-        assert_bits(sum_array(view.into_dyn()), 0.0 + sum_reference(&in_order), &format!("{:?}", view.strides()));
+        assert_bits(
+            sum_array(view.into_dyn()),
+            0.0 + sum_reference(&in_order),
+            &format!("{:?}", view.strides()),
+        );
     }
     // 0-d.
     let scalar = Array::from_elem(IxDyn(&[]), -2.5);
@@ -132,26 +188,53 @@ fn float32_is_summed_as_float64_in_the_same_order() {
         let narrow: Vec<f32> = wide.iter().map(|&x| x as f32).collect();
         let as_f64: Vec<f64> = narrow.iter().map(|&x| f64::from(x)).collect();
         let array = Array::from(narrow);
-        assert_bits(sum_array(array.view().into_dyn()), 0.0 + sum_reference(&as_f64), &format!("n = {n}"));
+        assert_bits(
+            sum_array(array.view().into_dyn()),
+            0.0 + sum_reference(&as_f64),
+            &format!("n = {n}"),
+        );
         let reversed: Vec<f64> = as_f64.iter().rev().copied().collect();
-        assert_bits(sum_array(array.slice(s![..;-1]).into_dyn()), 0.0 + sum_reference(&reversed), "reversed");
+        assert_bits(
+            sum_array(array.slice(s![..;-1]).into_dyn()),
+            0.0 + sum_reference(&reversed),
+            "reversed",
+        );
     }
 }
 
 #[test]
 fn integer_sums_are_exact_and_never_wrap() {
     let big = Array::from(vec![i64::MAX; 1000]);
-    assert_eq!(sum_array(big.view().into_dyn()), 1000 * i128::from(i64::MAX));
+    assert_eq!(
+        sum_array(big.view().into_dyn()),
+        1000 * i128::from(i64::MAX)
+    );
     let small = Array::from(vec![i64::MIN; 1001]);
-    assert_eq!(sum_array(small.slice(s![..;-2]).into_dyn()), 501 * i128::from(i64::MIN));
-    let mixed: Vec<i64> = values(10_000, 5).iter().map(|&x| (x * 1e13) as i64).collect();
+    assert_eq!(
+        sum_array(small.slice(s![..;-2]).into_dyn()),
+        501 * i128::from(i64::MIN)
+    );
+    let mixed: Vec<i64> = values(10_000, 5)
+        .iter()
+        .map(|&x| (x * 1e13) as i64)
+        .collect();
     let exact: i128 = mixed.iter().map(|&x| i128::from(x)).sum();
     let mixed = Array::from_shape_vec((100, 100), mixed).unwrap();
     assert_eq!(sum_array(mixed.view().into_dyn()), exact);
     assert_eq!(sum_array(mixed.t().into_dyn()), exact);
-    assert_eq!(sum_array(mixed.slice(s![.., ..;3]).into_dyn()), mixed.slice(s![.., ..;3]).iter().map(|&x| i128::from(x)).sum::<i128>());
+    assert_eq!(
+        sum_array(mixed.slice(s![.., ..;3]).into_dyn()),
+        mixed
+            .slice(s![.., ..;3])
+            .iter()
+            .map(|&x| i128::from(x))
+            .sum::<i128>()
+    );
     let ints = Array::from(vec![i32::MAX; 3000]);
-    assert_eq!(sum_array(ints.view().into_dyn()), 3000 * i128::from(i32::MAX));
+    assert_eq!(
+        sum_array(ints.view().into_dyn()),
+        3000 * i128::from(i32::MAX)
+    );
     let empty = Array::<i32, _>::zeros(0);
     assert_eq!(sum_array(empty.view().into_dyn()), 0);
 }

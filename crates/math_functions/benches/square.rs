@@ -11,7 +11,9 @@ fn square(c: &mut Criterion) {
     group.bench_function("c via ffi", |b| {
         b.iter(|| math_functions::ffi::square(black_box(5.0)))
     });
-    group.bench_function("rust", |b| b.iter(|| math_functions::square(black_box(5.0))));
+    group.bench_function("rust", |b| {
+        b.iter(|| math_functions::square(black_box(5.0)))
+    });
     group.finish();
 }
 

@@ -12,7 +12,10 @@ fn all_squares(x: f64) -> [f64; 3] {
 }
 
 fn assert_same_bits(x: f64, expected: f64) {
-    for (name, got) in ["rust", "c via ffi", "c abi export"].iter().zip(all_squares(x)) {
+    for (name, got) in ["rust", "c via ffi", "c abi export"]
+        .iter()
+        .zip(all_squares(x))
+    {
         assert_eq!(
             got.to_bits(),
             expected.to_bits(),
@@ -87,7 +90,11 @@ fn c_and_rust_agree_on_many_bit_patterns() {
         if rust.is_nan() {
             assert!(c.is_nan() && export.is_nan(), "square({x:e})");
         } else {
-            assert_eq!(rust.to_bits(), c.to_bits(), "square({x:e}): rust {rust:e}, c {c:e}");
+            assert_eq!(
+                rust.to_bits(),
+                c.to_bits(),
+                "square({x:e}): rust {rust:e}, c {c:e}"
+            );
             assert_eq!(rust.to_bits(), export.to_bits(), "square({x:e})");
         }
     }
