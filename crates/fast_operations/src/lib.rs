@@ -21,7 +21,7 @@ use ndarray::{ArrayView1, ArrayViewD};
 
 pub mod pairwise;
 #[cfg(feature = "python")]
-mod python;
+pub mod python;
 
 /// An element type [`sum_array`] accepts, and the type of its sum.
 pub trait Summable: Copy + Send + Sync {
@@ -58,7 +58,7 @@ pub fn sum_array<T: Summable>(view: ArrayViewD<'_, T>) -> T::Total {
 impl Summable for f64 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f64>) -> f64 {
-        let tree = match contiguous(&view) {
+        let tree = match summation_slice(&view) {
             Some(values) => pairwise::pairwise_sum(values),
             None => pairwise::pairwise_sum_of(view.len(), view.iter().copied()),
         };
@@ -71,7 +71,7 @@ impl Summable for f64 {
 impl Summable for f32 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f32>) -> f64 {
-        let tree = match contiguous(&view) {
+        let tree = match summation_slice(&view) {
             Some(values) => {
                 pairwise::pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x)))
             }
@@ -102,11 +102,12 @@ impl Summable for i32 {
     }
 }
 
-/// The values as one slice, in the order [`sum_array`] documents: index order for 1-D and
-/// 0-d views (reversed memory order is not index order), memory order for N-D views with no
-/// negative stride (how `np.sum` reads C- and Fortran-ordered arrays; with negative strides
-/// its iterator's order has no simple rule, so those take the C index order instead).
-fn contiguous<'a, T>(view: &'a ArrayViewD<'_, T>) -> Option<&'a [T]> {
+/// The values of `view` as one slice, in the order [`sum_array`] sums them, when they are one
+/// slice: index order for 1-D and 0-d views (reversed memory order is not index order),
+/// memory order for N-D views with no negative stride (how `np.sum` reads C- and
+/// Fortran-ordered arrays; with negative strides its iterator's order has no simple rule, so
+/// those take the C index order instead). `None` for every other view.
+pub fn summation_slice<'a, T>(view: &'a ArrayViewD<'_, T>) -> Option<&'a [T]> {
     if view.ndim() <= 1 {
         view.as_slice()
     } else if view.strides().iter().all(|&stride| stride >= 0) {
@@ -120,10 +121,10 @@ fn contiguous<'a, T>(view: &'a ArrayViewD<'_, T>) -> Option<&'a [T]> {
 /// 2^31 values of at most 2^32 (low halves) or 2^31 (high halves) cannot overflow 64 bits.
 const EXACT_CHUNK: usize = 1 << 31;
 
-/// The exact sum of 64-bit integers. Each value is split as `high * 2^32 + low`; both halves
+/// The exact sum of 64-bit integers, in any order. Each value is split as `high * 2^32 + low`; both halves
 /// are summed in 64-bit registers (which vectorizes, unlike 128-bit additions) and combined
 /// in 128 bits once per chunk.
-fn exact_sum(values: impl Iterator<Item = i64>) -> i128 {
+pub fn exact_sum(values: impl Iterator<Item = i64>) -> i128 {
     exact_sum_in_chunks(values, EXACT_CHUNK)
 }
 

@@ -1,4 +1,8 @@
-//! The Python module `fast_operations`: argument checks and conversions, nothing else.
+//! The Python side: argument checks and conversions, nothing else.
+//!
+//! [`SumInput`] is the input contract every sum function shares (this crate's `sum_array`,
+//! and `parallel_sum`): which arrays are accepted, which errors the rest get, and how the
+//! result goes back to Python. With the `module` feature, the module `fast_operations` itself.
 
 use numpy::{
     Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArray,
@@ -9,7 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::Summable;
+use ndarray::ArrayViewD;
 
 /// Below this many values the sum takes less time than releasing and retaking the GIL
 /// (NumPy draws the same line, at 500 values); above it, other threads run meanwhile.
@@ -74,7 +78,7 @@ impl From<InputError> for PyErr {
     }
 }
 
-/// The dtypes [`sum_array`] takes, in any byte order.
+/// The dtypes the sums take, in any byte order.
 enum Dtype {
     F64,
     F32,
@@ -84,15 +88,33 @@ enum Dtype {
 
 const SUM_DTYPES: &str = "float64, float32, int32 or int64";
 
+/// One sum over each dtype the sums take: `sum_array` and `parallel_sum` each implement it,
+/// and [`SumInput::sum`] picks the method for the argument's dtype.
+pub trait SumFn: Sync {
+    /// The float64 sum.
+    fn f64(&self, view: ArrayViewD<'_, f64>) -> f64;
+    /// The float32 sum, in float64.
+    fn f32(&self, view: ArrayViewD<'_, f32>) -> f64;
+    /// The exact int64 sum.
+    fn i64(&self, view: ArrayViewD<'_, i64>) -> i128;
+    /// The exact int32 sum.
+    fn i32(&self, view: ArrayViewD<'_, i32>) -> i128;
+}
+
 /// An array argument of one of [`SUM_DTYPES`], in native byte order and aligned, so that
 /// Rust may read it in place.
-struct SumInput<'py> {
+pub struct SumInput<'py> {
     array: Bound<'py, PyUntypedArray>,
     dtype: Dtype,
 }
 
 impl<'py> SumInput<'py> {
-    fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
+    /// Checks `obj` against the contract; `func` names the function in error messages.
+    pub fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> PyResult<SumInput<'py>> {
+        Ok(Self::check(func, obj)?)
+    }
+
+    fn check(func: &'static str, obj: &Bound<'py, PyAny>) -> Result<SumInput<'py>, InputError> {
         let py = obj.py();
         let array = obj
             .cast::<PyUntypedArray>()
@@ -152,21 +174,36 @@ impl<'py> SumInput<'py> {
             .map_err(|e| InputError::Python(PyValueError::new_err(e.to_string())))
     }
 
-    /// `T::sum` over the values, the GIL released for large arrays.
-    fn sum<T>(&self) -> PyResult<Py<PyAny>>
+    /// The sum by `sums` of the values, as a Python float or int, the GIL released for
+    /// large arrays.
+    pub fn sum(&self, sums: &impl SumFn) -> PyResult<Py<PyAny>> {
+        match self.dtype {
+            Dtype::F64 => self.sum_as(|view| sums.f64(view)),
+            Dtype::F32 => self.sum_as(|view| sums.f32(view)),
+            Dtype::I64 => self.sum_as(|view| sums.i64(view)),
+            Dtype::I32 => self.sum_as(|view| sums.i32(view)),
+        }
+    }
+
+    fn sum_as<T, R>(&self, sum: impl Fn(ArrayViewD<'_, T>) -> R + Sync) -> PyResult<Py<PyAny>>
     where
-        T: Element + Summable,
-        for<'a> T::Total: IntoPyObject<'a>,
+        T: Element + Sync,
+        R: Send + for<'a> IntoPyObject<'a>,
     {
         let py = self.array.py();
         let values = self.typed::<T>()?;
         let view = values.as_array();
-        let total = if view.len() >= RELEASE_GIL_FROM {
-            py.detach(|| T::sum(view))
-        } else {
-            T::sum(view)
-        };
+        let total = release_gil(py, view.len(), || sum(view));
         total.into_py_any(py)
+    }
+}
+
+/// `f()`, with the GIL released when it works on `n >= RELEASE_GIL_FROM` values.
+pub fn release_gil<R: Send>(py: Python<'_>, n: usize, f: impl FnOnce() -> R + Send) -> R {
+    if n >= RELEASE_GIL_FROM {
+        py.detach(f)
+    } else {
+        f()
     }
 }
 
@@ -200,15 +237,30 @@ fn is_masked(array: &Bound<'_, PyUntypedArray>) -> Result<bool, InputError> {
 /// >>> import numpy as np
 /// >>> sum_array(np.array([1.0, 2.0, 3.5]))
 /// 6.5
+#[cfg(feature = "module")]
 #[pyfunction(name = "sum_array")]
 #[pyo3(signature = (arr, /))]
 fn sum_array_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let input = SumInput::extract("sum_array", arr)?;
-    match input.dtype {
-        Dtype::F64 => input.sum::<f64>(),
-        Dtype::F32 => input.sum::<f32>(),
-        Dtype::I64 => input.sum::<i64>(),
-        Dtype::I32 => input.sum::<i32>(),
+    SumInput::extract("sum_array", arr)?.sum(&Serial)
+}
+
+/// `sum_array`'s sums: [`crate::sum_array`].
+#[cfg(feature = "module")]
+struct Serial;
+
+#[cfg(feature = "module")]
+impl SumFn for Serial {
+    fn f64(&self, view: ArrayViewD<'_, f64>) -> f64 {
+        crate::sum_array(view)
+    }
+    fn f32(&self, view: ArrayViewD<'_, f32>) -> f64 {
+        crate::sum_array(view)
+    }
+    fn i64(&self, view: ArrayViewD<'_, i64>) -> i128 {
+        crate::sum_array(view)
+    }
+    fn i32(&self, view: ArrayViewD<'_, i32>) -> i128 {
+        crate::sum_array(view)
     }
 }
 
@@ -217,7 +269,7 @@ fn float64_1d<'py>(
     func: &'static str,
     arr: &Bound<'py, PyAny>,
 ) -> Result<SumInput<'py>, InputError> {
-    let input = SumInput::extract(func, arr)?;
+    let input = SumInput::check(func, arr)?;
     if !matches!(input.dtype, Dtype::F64) {
         let got = input
             .array
@@ -240,6 +292,21 @@ fn float64_1d<'py>(
     Ok(input)
 }
 
+/// `f` over `arr`'s values, which must be a 1-D float64 array contiguous in memory (the
+/// unordered yardsticks take only that); the GIL released for large arrays.
+pub fn with_contiguous_float64<R: Send>(
+    func: &'static str,
+    arr: &Bound<'_, PyAny>,
+    f: impl FnOnce(&[f64]) -> R + Send,
+) -> PyResult<R> {
+    let input = float64_1d(func, arr)?;
+    let values = input.typed::<f64>()?;
+    let slice = values
+        .as_slice()
+        .map_err(|_| InputError::NotContiguous { func })?;
+    Ok(release_gil(arr.py(), slice.len(), || f(slice)))
+}
+
 /// The tutorial's loop in Rust: ``total += arr[i]`` for each ``i`` in order, from ``0.0``.
 ///
 /// Takes what the tutorial's Cython takes, a 1-D float64 array (any stride); raises
@@ -249,6 +316,7 @@ fn float64_1d<'py>(
 /// >>> import numpy as np
 /// >>> sum_array_naive(np.array([1.0, 2.0, 3.5]))
 /// 6.5
+#[cfg(feature = "module")]
 #[pyfunction(name = "sum_array_naive")]
 #[pyo3(signature = (arr, /))]
 fn sum_array_naive_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -258,11 +326,7 @@ fn sum_array_naive_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
         .as_array()
         .into_dimensionality()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(if view.len() >= RELEASE_GIL_FROM {
-        py.detach(|| crate::sum_array_naive(view))
-    } else {
-        crate::sum_array_naive(view)
-    })
+    Ok(release_gil(py, view.len(), || crate::sum_array_naive(view)))
 }
 
 /// The fastest sum this machine can do, in no fixed order: NOT ``np.sum``'s bits.
@@ -273,23 +337,15 @@ fn sum_array_naive_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
 /// >>> import numpy as np
 /// >>> sum_array_unordered(np.array([1.0, 2.0, 3.5]))
 /// 6.5
+#[cfg(feature = "module")]
 #[pyfunction(name = "sum_array_unordered")]
 #[pyo3(signature = (arr, /))]
-fn sum_array_unordered_py(py: Python<'_>, arr: &Bound<'_, PyAny>) -> PyResult<f64> {
-    let func = "sum_array_unordered";
-    let input = float64_1d(func, arr)?;
-    let values = input.typed::<f64>()?;
-    let slice = values
-        .as_slice()
-        .map_err(|_| InputError::NotContiguous { func })?;
-    Ok(if slice.len() >= RELEASE_GIL_FROM {
-        py.detach(|| crate::sum_unordered(slice))
-    } else {
-        crate::sum_unordered(slice)
-    })
+fn sum_array_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
+    with_contiguous_float64("sum_array_unordered", arr, crate::sum_unordered)
 }
 
 /// Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster.
+#[cfg(feature = "module")]
 #[pymodule]
 fn fast_operations(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum_array_py, m)?)?;
