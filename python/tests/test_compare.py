@@ -54,6 +54,11 @@ def test_section1_sum_array_has_np_sums_bits_and_naive_does_not(quick_run):
     assert all(cells[-1] == "no" for cells in rows if "sum_array_naive" in cells)
 
 
+def test_section2_parallel_sum_has_np_sums_bits(quick_run):
+    rows = table_rows(quick_run, SECTIONS["2"].title)
+    assert all(cells[-1] == "yes" for cells in rows if "parallel_sum" in cells)
+
+
 def test_wrong_answer_is_shown_instead_of_a_time():
     section = ScalarSection(
         title="check",

@@ -1,7 +1,5 @@
 """Section 1 beyond the shared sum contract: the tutorial's loop, the yardstick, the surface."""
 
-import doctest
-import importlib.resources
 import inspect
 import math
 
@@ -10,6 +8,7 @@ import pytest
 
 import fast_operations
 from fast_operations import sum_array, sum_array_naive, sum_array_unordered
+from surface import assert_docstring_example_runs, assert_ships_stub
 
 
 def in_order(values) -> float:
@@ -73,17 +72,9 @@ FUNCTIONS = [sum_array, sum_array_naive, sum_array_unordered]
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
 def test_docstring_example_runs(function):
-    (test,) = doctest.DocTestFinder().find(function.__doc__, function.__name__, globs={function.__name__: function})
-    assert test.examples
-    assert doctest.DocTestRunner().run(test).failed == 0
+    assert_docstring_example_runs(function)
     assert str(inspect.signature(function)) == "(arr, /)"
 
 
 def test_ships_type_stub_for_every_function():
-    package = importlib.resources.files("fast_operations")
-    assert package.joinpath("py.typed").is_file()
-    stub = package.joinpath("__init__.pyi").read_text()
-    public = {name for name in dir(fast_operations) if not name.startswith("_")} - {"fast_operations"}
-    assert public == {f.__name__ for f in FUNCTIONS}
-    for name in public:
-        assert f"def {name}(" in stub
+    assert_ships_stub(fast_operations, {f.__name__ for f in FUNCTIONS})

@@ -1,9 +1,7 @@
 """Section 3: ``math_functions.square`` (Rust) and ``square_c`` (the tutorial's C through Rust)."""
 
 import decimal
-import doctest
 import fractions
-import importlib.resources
 import inspect
 import math
 import struct
@@ -14,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import math_functions
+from surface import assert_docstring_example_runs, assert_ships_stub
 
 SQUARES = [math_functions.square, math_functions.square_c]
 
@@ -127,20 +126,8 @@ def test_argument_is_positional_only(square):
 
 
 def test_docstring_examples_run(square):
-    assert square.__doc__
-    finder = doctest.DocTestFinder()
-    runner = doctest.DocTestRunner()
-    (test,) = finder.find(square.__doc__, square.__name__, globs={square.__name__: square})
-    assert test.examples, "the docstring shows an example"
-    assert runner.run(test).failed == 0
+    assert_docstring_example_runs(square)
 
 
 def test_ships_type_stub_for_every_function():
-    package = importlib.resources.files("math_functions")
-    assert package.joinpath("py.typed").is_file()
-    stub = package.joinpath("__init__.pyi").read_text()
-    public = {name for name in dir(math_functions) if not name.startswith("_")}
-    public -= {"math_functions"}  # the extension module inside the package
-    assert public == {"square", "square_c"}
-    for name in public:
-        assert f"def {name}(" in stub
+    assert_ships_stub(math_functions, {"square", "square_c"})

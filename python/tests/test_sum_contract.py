@@ -1,5 +1,5 @@
-"""The input contract every sum function shares: fast_operations.sum_array (and, as the
-sections land, parallel_sum.parallel_sum). One parametrized suite, run for each function.
+"""The input contract every sum function shares: fast_operations.sum_array and
+parallel_sum.parallel_sum. One parametrized suite, run for each function.
 
 float64 results are compared bit for bit, never with a tolerance.
 """
@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fast_operations
+import parallel_sum
 
-SUMS = [fast_operations.sum_array]
+SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 
 
 @pytest.fixture(scope="module", params=SUMS, ids=lambda f: f"{f.__module__}.{f.__name__}")

@@ -1,0 +1,21 @@
+"""Section 2 of "NumPy with Cython and C": the sum on all cores, the same bits for every thread count."""
+
+import numpy as np
+import numpy.typing as npt
+
+def parallel_sum(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64], /) -> float | int:
+    """Return the sum of every value of ``arr`` on all cores.
+
+    The same bits as ``fast_operations.sum_array(arr)`` for every number of threads, and the
+    same input contract: float64, float32, int32, int64 arrays of any shape and strides;
+    ``TypeError`` for anything else. The GIL is released while summing.
+    """
+
+def thread_count() -> int:
+    """The number of threads ``parallel_sum`` uses (``RAYON_NUM_THREADS``, else the cores)."""
+
+def parallel_sum_unordered(arr: npt.NDArray[np.float64], /) -> float:
+    """The fastest sum on all threads, in no fixed order: NOT ``np.sum``'s bits.
+
+    The comparison's yardstick for ``parallel_sum``. Takes a contiguous 1-D float64 array.
+    """

@@ -1,0 +1,189 @@
+//! # `parallel_sum`: section 2 of "NumPy with Cython and C"
+//!
+//! The tutorial releases the GIL and sums with Cython's `prange`. As written it does not
+//! compile ("Trying to release the GIL while it was previously released"); fixed, its OpenMP
+//! loop ran slower than the serial one, and its result changes with the thread count, as do
+//! Numba's `prange` sum and rayon's own `par_iter().sum()`: floating-point addition is not
+//! associative, so a different split gives different bits.
+//!
+//! [`parallel_sum`] splits the work where NumPy's pairwise tree splits it
+//! ([`fast_operations::pairwise::split`]): independent subtrees run on rayon's threads
+//! (`rayon::join` over the same recursion) and their sums are added in the tree's order. Each
+//! subtree's sum is a function of its values alone, so the result has the same bits as
+//! [`fast_operations::sum_array`] (and so `np.sum`) whatever the number of threads: the thread
+//! count decides only who computes which subtree, never what is added to what.
+//!
+//! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
+#![deny(missing_docs)]
+
+use fast_operations::pairwise::{pairwise_sum, pairwise_sum_of, split};
+use fast_operations::{Summable, exact_sum, sum_unordered, summation_slice};
+use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
+use rayon::prelude::*;
+
+#[cfg(feature = "module")]
+mod python;
+
+/// The smallest subtree handed to a thread, which sums it with section 1's kernel.
+pub const GRAIN: usize = 1 << 15;
+
+/// How many subtrees [`parallel_sum`] makes per thread, for large arrays.
+const TASKS_PER_THREAD: usize = 8;
+
+/// Arrays of fewer values are summed serially. Handing work to one of rayon's sleeping
+/// threads and waiting for it cost 6-10 µs here (2 cores, measured 2026-11-25), as long as
+/// section 1's kernel takes for 10^5 values: the parallel sum starts to win near 3 * 10^5.
+pub const PARALLEL_FROM: usize = 1 << 18;
+
+/// The number of threads [`parallel_sum`] uses: rayon's global pool, whose size is
+/// `RAYON_NUM_THREADS` when that is set, else the number of cores.
+pub fn thread_count() -> usize {
+    rayon::current_num_threads()
+}
+
+/// An element type [`parallel_sum`] accepts: the same as [`fast_operations::sum_array`]'s.
+pub trait ParallelSummable: Summable {
+    /// The sum of every value of `view`, on the current rayon pool.
+    fn parallel_sum(view: ArrayViewD<'_, Self>) -> Self::Total;
+}
+
+/// The sum of every value of `view`, on all of rayon's threads: the same result, to the bit,
+/// as [`fast_operations::sum_array`], for every thread count.
+///
+/// float64 and float32 views that are one slice in summation order, and 1-D views of any
+/// stride, are summed in parallel; other N-D views (neither contiguous nor 1-D) are summed
+/// serially, in the same order. Integer sums are exact, in parallel for slices.
+///
+/// ```
+/// use ndarray::Array;
+/// let a = Array::from_iter((0..1_000_000).map(|i| (i as f64).sin()));
+/// let serial = fast_operations::sum_array(a.view().into_dyn());
+/// assert_eq!(parallel_sum::parallel_sum(a.view().into_dyn()).to_bits(), serial.to_bits());
+/// ```
+pub fn parallel_sum<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> T::Total {
+    T::parallel_sum(view)
+}
+
+impl ParallelSummable for f64 {
+    fn parallel_sum(view: ArrayViewD<'_, f64>) -> f64 {
+        if view.len() < PARALLEL_FROM {
+            return f64::sum(view);
+        }
+        let tree = if let Some(values) = summation_slice(&view) {
+            tree(values, &pairwise_sum)
+        } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
+            tree(line, &|part: ArrayView1<'_, f64>| {
+                pairwise_sum_of(part.len(), part.iter().copied())
+            })
+        } else {
+            return f64::sum(view);
+        };
+        // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
+        0.0 + tree
+    }
+}
+
+impl ParallelSummable for f32 {
+    fn parallel_sum(view: ArrayViewD<'_, f32>) -> f64 {
+        if view.len() < PARALLEL_FROM {
+            return f32::sum(view);
+        }
+        let widened =
+            |values: &[f32]| pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x)));
+        let tree = if let Some(values) = summation_slice(&view) {
+            tree(values, &widened)
+        } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
+            tree(line, &|part: ArrayView1<'_, f32>| {
+                pairwise_sum_of(part.len(), part.iter().map(|&x| f64::from(x)))
+            })
+        } else {
+            return f32::sum(view);
+        };
+        0.0 + tree
+    }
+}
+
+impl ParallelSummable for i64 {
+    fn parallel_sum(view: ArrayViewD<'_, i64>) -> i128 {
+        exact_parallel(view, |&x| x)
+    }
+}
+
+impl ParallelSummable for i32 {
+    fn parallel_sum(view: ArrayViewD<'_, i32>) -> i128 {
+        exact_parallel(view, |&x| i64::from(x))
+    }
+}
+
+/// Integer sums are exact, so any split gives the same result: fixed chunks of memory.
+fn exact_parallel<T: Summable<Total = i128>>(
+    view: ArrayViewD<'_, T>,
+    widen: impl Fn(&T) -> i64 + Sync,
+) -> i128 {
+    match view.as_slice_memory_order() {
+        Some(values) if values.len() >= PARALLEL_FROM => values
+            .par_chunks(GRAIN)
+            .map(|chunk| exact_sum(chunk.iter().map(&widen)))
+            .sum(),
+        _ => T::sum(view),
+    }
+}
+
+/// A run of values the tree can split: a slice, or a 1-D view of any stride.
+trait Part: Copy + Send + Sync {
+    fn len(&self) -> usize;
+    fn split_at(self, mid: usize) -> (Self, Self);
+}
+
+impl<T: Sync> Part for &[T] {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        <[T]>::split_at(self, mid)
+    }
+}
+
+impl<T: Sync> Part for ArrayView1<'_, T> {
+    fn len(&self) -> usize {
+        ArrayView1::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        ArrayView1::split_at(self, Axis(0), mid)
+    }
+}
+
+/// NumPy's tree over `part`: nodes above [`GRAIN`] split where NumPy splits them, their two
+/// halves summed by `rayon::join` and added left + right; smaller nodes summed by `node`.
+fn tree<P: Part>(part: P, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+    // About TASKS_PER_THREAD subtrees per thread: enough to even out the load, few enough
+    // that each hand-over (several microseconds here) is worth it. The grain changes which
+    // thread sums what, never the tree, so it cannot change the bits.
+    let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
+    subtree(part, grain, node)
+}
+
+fn subtree<P: Part>(part: P, grain: usize, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+    let n = part.len();
+    if n <= grain {
+        node(part)
+    } else {
+        let (left, right) = part.split_at(split(n));
+        let (left, right) = rayon::join(
+            || subtree(left, grain, node),
+            || subtree(right, grain, node),
+        );
+        left + right
+    }
+}
+
+/// The fastest sum this machine can do on all threads, in no fixed order: the comparison's
+/// yardstick for [`parallel_sum`]'s speed (it does not give `np.sum`'s bits).
+/// Like [`parallel_sum`], it runs serially below [`PARALLEL_FROM`] values.
+pub fn parallel_sum_unordered(values: &[f64]) -> f64 {
+    if values.len() < PARALLEL_FROM {
+        sum_unordered(values)
+    } else {
+        tree(values, &sum_unordered)
+    }
+}

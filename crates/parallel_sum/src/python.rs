@@ -1,0 +1,79 @@
+//! The Python module `parallel_sum`: section 1's input contract, the parallel sums.
+
+use fast_operations::python::{SumFn, SumInput, with_contiguous_float64};
+use ndarray::ArrayViewD;
+use pyo3::prelude::*;
+
+/// `parallel_sum`'s sums: [`crate::parallel_sum`] for every dtype.
+struct Parallel;
+
+impl SumFn for Parallel {
+    fn f64(&self, view: ArrayViewD<'_, f64>) -> f64 {
+        crate::parallel_sum(view)
+    }
+    fn f32(&self, view: ArrayViewD<'_, f32>) -> f64 {
+        crate::parallel_sum(view)
+    }
+    fn i64(&self, view: ArrayViewD<'_, i64>) -> i128 {
+        crate::parallel_sum(view)
+    }
+    fn i32(&self, view: ArrayViewD<'_, i32>) -> i128 {
+        crate::parallel_sum(view)
+    }
+}
+
+/// Return the sum of every value of ``arr`` on all cores: the same bits as
+/// ``fast_operations.sum_array(arr)`` (and so ``np.sum`` where that one matches it) for
+/// every number of threads.
+///
+/// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
+/// shape and strides) and raises the same ``TypeError`` for anything else. The GIL is
+/// released while summing. Arrays under 65536 values are summed on the calling thread;
+/// N-D views that are neither contiguous nor 1-D are summed serially. The thread count is
+/// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
+///
+/// >>> import numpy as np
+/// >>> parallel_sum(np.array([1.0, 2.0, 3.5]))
+/// 6.5
+#[pyfunction(name = "parallel_sum")]
+#[pyo3(signature = (arr, /))]
+fn parallel_sum_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
+}
+
+/// Return the number of threads ``parallel_sum`` uses.
+///
+/// It is the ``RAYON_NUM_THREADS`` environment variable when that is set before the first
+/// sum, else the number of cores.
+///
+/// >>> thread_count() >= 1
+/// True
+#[pyfunction]
+fn thread_count() -> usize {
+    crate::thread_count()
+}
+
+/// The fastest sum this machine can do on all threads, in no fixed order: NOT ``np.sum``'s
+/// bits, and not the same bits for every thread count.
+///
+/// The comparison's yardstick for ``parallel_sum``'s speed, not a way to sum. Takes a 1-D
+/// float64 array contiguous in memory.
+///
+/// >>> import numpy as np
+/// >>> parallel_sum_unordered(np.array([1.0, 2.0, 3.5]))
+/// 6.5
+#[pyfunction(name = "parallel_sum_unordered")]
+#[pyo3(signature = (arr, /))]
+fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
+    with_contiguous_float64("parallel_sum_unordered", arr, crate::parallel_sum_unordered)
+}
+
+/// Section 2 of "NumPy with Cython and C": the sum on all cores, the same bits for every
+/// thread count.
+#[pymodule]
+fn parallel_sum(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(parallel_sum_py, m)?)?;
+    m.add_function(wrap_pyfunction!(thread_count, m)?)?;
+    m.add_function(wrap_pyfunction!(parallel_sum_unordered_py, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! The parallel sum has the serial sum's bits for every thread count, size and layout.
+
+use fast_operations::sum_array;
+use ndarray::{Array, ArrayViewD, s};
+use parallel_sum::{GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered};
+
+/// Values whose magnitudes span 2^-20 to 2^20 with both signs: any change in the order of
+/// additions changes the rounded result.
+fn values(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            mantissa * 2f64.powi((state % 41) as i32 - 20)
+        })
+        .collect()
+}
+
+const THREADS: [usize; 4] = [1, 2, 3, 8];
+
+/// `parallel_sum(view)` on pools of 1, 2, 3 and 8 threads.
+fn on_every_pool<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> Vec<T::Total> {
+    THREADS
+        .iter()
+        .map(|&threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| parallel_sum(view.view()))
+        })
+        .collect()
+}
+
+fn sizes() -> Vec<usize> {
+    let mut sizes = vec![
+        0,
+        1,
+        7,
+        1000,
+        PARALLEL_FROM - 1,
+        PARALLEL_FROM,
+        PARALLEL_FROM + 1,
+    ];
+    sizes.extend([
+        2 * GRAIN + 1,
+        100_000,
+        131_072,
+        262_151,
+        1_000_000,
+        3_000_017,
+    ]);
+    sizes
+}
+
+#[test]
+fn float64_has_the_serial_bits_on_every_pool() {
+    for n in sizes() {
+        let array = Array::from(values(n, n as u64));
+        let serial = sum_array(array.view().into_dyn());
+        for (threads, got) in THREADS.iter().zip(on_every_pool(array.view().into_dyn())) {
+            assert_eq!(
+                got.to_bits(),
+                serial.to_bits(),
+                "n = {n}, {threads} threads: {got:e} vs {serial:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn strided_and_nd_views_have_the_serial_bits_on_every_pool() {
+    let array = Array::from(values(3 * 400_003, 5));
+    let grid = Array::from_shape_vec((1200, 1000), values(1_200_000, 6)).unwrap();
+    let views: Vec<ArrayViewD<'_, f64>> = vec![
+        array.slice(s![..;2]).into_dyn(),
+        array.slice(s![..;-3]).into_dyn(),
+        array.slice(s![..;-1]).into_dyn(),
+        grid.view().into_dyn(),
+        grid.t().into_dyn(),
+        grid.slice(s![..;2, ..]).into_dyn(),
+        grid.slice(s![..;-1, 10..]).into_dyn(),
+    ];
+    for view in views {
+        let serial = sum_array(view.view());
+        for (threads, got) in THREADS.iter().zip(on_every_pool(view.view())) {
+            assert_eq!(
+                got.to_bits(),
+                serial.to_bits(),
+                "{:?}, {threads} threads",
+                view.strides()
+            );
+        }
+    }
+}
+
+#[test]
+fn float32_has_the_serial_bits_on_every_pool() {
+    let narrow: Vec<f32> = values(500_009, 8).iter().map(|&x| x as f32).collect();
+    let array = Array::from(narrow);
+    for view in [array.view().into_dyn(), array.slice(s![..;-2]).into_dyn()] {
+        let serial = sum_array(view.view());
+        for got in on_every_pool(view.view()) {
+            assert_eq!(got.to_bits(), serial.to_bits());
+        }
+    }
+}
+
+#[test]
+fn integer_sums_are_exact_on_every_pool() {
+    let big = Array::from(vec![i64::MAX; 300_000]);
+    for got in on_every_pool(big.view().into_dyn()) {
+        assert_eq!(got, 300_000 * i128::from(i64::MAX));
+    }
+    let ints =
+        Array::from_iter((0..400_000).map(|i: i32| i.wrapping_mul(2_654_435_761_u32 as i32)));
+    let exact: i128 = ints.iter().map(|&x| i128::from(x)).sum();
+    for got in on_every_pool(ints.view().into_dyn()) {
+        assert_eq!(got, exact);
+    }
+    let strided = ints.slice(s![..;3]);
+    let exact: i128 = strided.iter().map(|&x| i128::from(x)).sum();
+    for got in on_every_pool(strided.into_dyn()) {
+        assert_eq!(got, exact);
+    }
+}
+
+#[test]
+fn unordered_yardstick_is_a_sum() {
+    // Integer-valued doubles add exactly in any order.
+    let a: Vec<f64> = (0..1_000_003).map(|i| (i % 1000) as f64 - 500.0).collect();
+    let exact: f64 = a.iter().sum();
+    assert_eq!(parallel_sum_unordered(&a), exact);
+}

@@ -1,0 +1,80 @@
+"""Section 2 beyond the shared sum contract: the same bits for every thread count."""
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import parallel_sum
+from fast_operations import sum_array
+from parallel_sum import parallel_sum_unordered, thread_count
+from surface import assert_docstring_example_runs, assert_ships_stub
+
+# Sums of arrays large enough to run in parallel, as hex bits (ints as decimal strings).
+SUMS_SCRIPT = """
+import json, sys
+import numpy as np
+from parallel_sum import parallel_sum, thread_count
+rng = np.random.default_rng(42)
+wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
+arrays = [wide, wide[::-3], wide[:2_000_000].reshape(2000, 1000).T, wide.astype(np.float32),
+          (wide * 1e6).astype(np.int64)]
+print(json.dumps({"threads": thread_count(),
+                  "sums": [float(s).hex() if isinstance(s, float) else str(s)
+                           for s in map(parallel_sum, arrays)]}))
+"""
+
+
+def sums_with_threads(threads: int) -> dict:
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    done = subprocess.run(
+        [sys.executable, "-c", SUMS_SCRIPT], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
+    runs = {threads: sums_with_threads(threads) for threads in [1, 2, 3, 8]}
+    for threads, run in runs.items():
+        assert run["threads"] == threads  # RAYON_NUM_THREADS is honoured and reported
+    assert len({tuple(run["sums"]) for run in runs.values()}) == 1, runs
+    rng = np.random.default_rng(42)
+    wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
+    expected = [sum_array(wide), sum_array(wide[::-3]), sum_array(wide[:2_000_000].reshape(2000, 1000).T),
+                sum_array(wide.astype(np.float32)), sum_array((wide * 1e6).astype(np.int64))]
+    assert runs[2]["sums"] == [s.hex() if isinstance(s, float) else str(s) for s in expected]
+    assert runs[2]["sums"][0] == float(np.sum(wide)).hex()
+    assert runs[2]["sums"][1] == float(np.sum(wide[::-3])).hex()
+
+
+def test_thread_count_is_the_pool_size():
+    assert thread_count() >= 1
+    if "RAYON_NUM_THREADS" not in os.environ:
+        assert thread_count() == os.cpu_count()
+
+
+def test_unordered_yardstick_is_a_sum_of_contiguous_float64():
+    a = np.arange(1_000_003, dtype=np.float64) - 500_000  # integers: exact in any order
+    assert parallel_sum_unordered(a) == float(a.sum())
+    with pytest.raises(ValueError, match="contiguous"):
+        parallel_sum_unordered(a[::2])
+    with pytest.raises(TypeError, match="float64"):
+        parallel_sum_unordered(a.astype(np.int64))
+
+
+FUNCTIONS = [parallel_sum.parallel_sum, thread_count, parallel_sum_unordered]
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
+def test_docstring_example_runs(function):
+    assert_docstring_example_runs(function)
+
+
+def test_signatures_and_stub():
+    assert str(inspect.signature(parallel_sum.parallel_sum)) == "(arr, /)"
+    assert_ships_stub(parallel_sum, {f.__name__ for f in FUNCTIONS})
