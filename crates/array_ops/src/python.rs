@@ -1,0 +1,160 @@
+//! The Python module `array_ops`: argument checks and conversions, nothing else.
+
+use ndarray::ArrayViewMutD;
+use numpy::{
+    BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+/// Below this many values squaring takes less time than releasing and retaking the GIL.
+const RELEASE_GIL_FROM: usize = 4096;
+
+/// Everything that can be wrong with an argument; turned into a Python exception in one place.
+enum InputError {
+    NotAnArray { func: &'static str, got: String },
+    Dtype { func: &'static str, got: String },
+    ByteOrder { func: &'static str, got: String },
+    Misaligned { func: &'static str },
+    ReadOnly { func: &'static str },
+    Repeats { func: &'static str },
+    Borrowed { func: &'static str },
+}
+
+impl From<InputError> for PyErr {
+    fn from(error: InputError) -> PyErr {
+        use InputError::*;
+        match error {
+            NotAnArray { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected a numpy.ndarray of float64, got {got}"
+            )),
+            Dtype { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected an array of float64, got an array of {got}"
+            )),
+            ByteOrder { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected float64 in native byte order, got {got}; \
+                 arr.byteswap(inplace=True) then arr.dtype = arr.dtype.newbyteorder() converts it"
+            )),
+            Misaligned { func } => PyValueError::new_err(format!(
+                "{func}() needs an aligned array; this one's values are not at multiples of 8 \
+                 bytes (np.frombuffer with an offset?); nothing was changed"
+            )),
+            ReadOnly { func } => PyValueError::new_err(format!(
+                "{func}() squares in place, and the array is read-only; nothing was changed"
+            )),
+            Repeats { func } => PyValueError::new_err(format!(
+                "{func}() squares in place, and the array repeats values (a zero stride, as from \
+                 broadcasting): some would be squared twice; nothing was changed"
+            )),
+            Borrowed { func } => PyValueError::new_err(format!(
+                "{func}() cannot write the array: Rust code is borrowing it; nothing was changed"
+            )),
+        }
+    }
+}
+
+/// Checks `obj` and squares it in place with `square`, the GIL released for large arrays.
+fn square_in_place(
+    func: &'static str,
+    obj: &Bound<'_, PyAny>,
+    square: fn(ArrayViewMutD<'_, f64>),
+) -> PyResult<()> {
+    let array = obj
+        .cast::<PyUntypedArray>()
+        .map_err(|_| InputError::NotAnArray {
+            func,
+            got: obj
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".into(), |n| n.to_string()),
+        })?;
+    let descr = array.dtype();
+    let dtype_name = || descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
+    if (descr.kind(), descr.itemsize()) != (b'f', 8) {
+        return Err(InputError::Dtype {
+            func,
+            got: dtype_name(),
+        }
+        .into());
+    }
+    if descr.is_native_byteorder() == Some(false) {
+        let got = descr
+            .getattr("str")
+            .map_or_else(|_| "?".into(), |s| s.to_string());
+        return Err(InputError::ByteOrder { func, got }.into());
+    }
+    if !array.is_aligned() {
+        return Err(InputError::Misaligned { func }.into());
+    }
+    // Before any mutable view exists: such a view may not alias.
+    if repeats(array) {
+        return Err(InputError::Repeats { func }.into());
+    }
+    let typed = array.cast::<PyArrayDyn<f64>>()?;
+    let mut values = typed.try_readwrite().map_err(|error| match error {
+        BorrowError::NotWriteable => InputError::ReadOnly { func },
+        _ => InputError::Borrowed { func },
+    })?;
+    let view = values.as_array_mut();
+    if view.len() >= RELEASE_GIL_FROM {
+        obj.py().detach(|| square(view));
+    } else {
+        square(view);
+    }
+    Ok(())
+}
+
+fn repeats(array: &Bound<'_, PyUntypedArray>) -> bool {
+    crate::has_repeated_values(array.shape(), array.strides())
+}
+
+/// Square every value of ``arr`` in place with the tutorial's C ``square_array``.
+///
+/// The C function is called on each contiguous run of the array's memory (one run for a
+/// contiguous array in any order, reversed included; one per row when rows have gaps; one per
+/// value for a view like ``a[::3]``), and long runs are shared out over all cores. Works on
+/// any writable float64 array: strided, reversed, N-D, Fortran-order, empty, 0-d.
+///
+/// Raises ``TypeError`` for anything but a float64 ndarray in native byte order, and
+/// ``ValueError`` for read-only, misaligned or self-overlapping (broadcast) arrays; nothing
+/// is changed then. The GIL is released while squaring.
+///
+/// >>> import numpy as np
+/// >>> a = np.array([1.0, 2.0, 3.0])
+/// >>> square_numpy_array(a)
+/// >>> a
+/// array([1., 4., 9.])
+#[pyfunction(name = "square_numpy_array")]
+#[pyo3(signature = (arr, /))]
+fn square_numpy_array_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
+    square_in_place("square_numpy_array", arr, crate::square_numpy_array)
+}
+
+/// Square every value of ``arr`` in place with a Rust kernel: ``square_numpy_array``'s
+/// contract and bits, without the C code.
+///
+/// >>> import numpy as np
+/// >>> a = np.array([[1.0, -2.0], [3.0, 0.5]])
+/// >>> square_numpy_array_rust(a.T)
+/// >>> a
+/// array([[1.  , 4.  ],
+///        [9.  , 0.25]])
+#[pyfunction(name = "square_numpy_array_rust")]
+#[pyo3(signature = (arr, /))]
+fn square_numpy_array_rust_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
+    square_in_place(
+        "square_numpy_array_rust",
+        arr,
+        crate::square_numpy_array_rust,
+    )
+}
+
+/// Section 4 of "NumPy with Cython and C": the C ``square_array`` on NumPy arrays, safe on
+/// every view.
+#[pymodule]
+fn array_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(square_numpy_array_py, m)?)?;
+    m.add_function(wrap_pyfunction!(square_numpy_array_rust_py, m)?)?;
+    Ok(())
+}
