@@ -1,11 +1,41 @@
-//! Compiles the tutorial's `c_src/array_ops.c`, unchanged, into this crate.
+//! Compiles the tutorial's `c_src/array_ops.c`, unchanged, into this crate: once for every
+//! x86-64 CPU, and on x86-64 twice more, for AVX2 and AVX-512 (renamed `square_array_avx2`
+//! and `square_array_avx512`); `ffi.rs` picks one at run time. NumPy ships its own loops the
+//! same way; a single build for the baseline CPU would leave the C code with 2-lane SSE2
+//! against NumPy's AVX-512.
 
 fn main() {
     let source = "../../c_src/array_ops.c";
     println!("cargo:rerun-if-changed={source}");
-    cc::Build::new()
-        .file(source)
-        // No fused multiply-add behind our back: C and Rust must give the same bits.
-        .flag("-ffp-contract=off")
-        .compile("array_ops_c");
+    let x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64");
+    let mut builds = vec![("array_ops_c", None, vec![])];
+    if x86_64 {
+        builds.push((
+            "array_ops_c_avx2",
+            Some("square_array_avx2"),
+            vec!["-mavx2"],
+        ));
+        builds.push((
+            "array_ops_c_avx512",
+            Some("square_array_avx512"),
+            vec!["-mavx512f", "-mprefer-vector-width=512"],
+        ));
+    }
+    for (library, rename, flags) in builds {
+        let mut build = cc::Build::new();
+        build
+            .file(source)
+            // No fused multiply-add behind our back: C and Rust must give the same bits.
+            .flag("-ffp-contract=off")
+            // Unrolled, gcc's SSE2 loop ran twice as fast inside the Python module (measured
+            // 2026-11-25: 10^4 values in 1.7 us instead of 3.0 us).
+            .flag("-funroll-loops");
+        if let Some(name) = rename {
+            build.define("square_array", name);
+        }
+        for flag in flags {
+            build.flag(flag);
+        }
+        build.compile(library);
+    }
 }

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from . import report, section1, section2, section3, timing
+from . import report, section1, section2, section3, section4, timing
 
 # In tutorial order; each section module exposes SECTION with a run(settings) -> str.
-SECTIONS = {"1": section1.SECTION, "2": section2.SECTION, "3": section3.SECTION}
+SECTIONS = {
+    "1": section1.SECTION,
+    "2": section2.SECTION,
+    "3": section3.SECTION,
+    "4": section4.SECTION,
+}
 
 
 def main() -> None:

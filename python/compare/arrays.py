@@ -107,3 +107,67 @@ def _shown(outcome) -> str:
     if isinstance(outcome, str):
         return outcome
     return f"{outcome[0].median * 1e6:.2f} us"
+
+
+@dataclass(frozen=True)
+class InPlaceSection:
+    """Every peer is called as ``fn(values)`` and must square ``values`` in place. Each is first
+    checked on random values against ``np.square`` (a wrong result is shown as WRONG), then
+    timed on an array of ones: squaring leaves it unchanged, so every call sees the same
+    values and the input need not be rebuilt between calls (nor become subnormal or inf)."""
+
+    title: str
+    sizes: list[int]
+    quick_sizes: list[int]
+    baseline: str
+    peers: list[Peer]
+
+    def run(self, settings: timing.Settings) -> str:
+        report.progress(self.title)
+        loaded = {peer.name: _load(peer) for peer in self.peers}
+        rows = []
+        for n in self.quick_sizes if settings is timing.QUICK else self.sizes:
+            sample = np.random.default_rng(n).standard_normal(min(n, 10**6))
+            ones = np.ones(n)
+            outcomes = {}
+            for peer in self.peers:
+                fn = loaded[peer.name]
+                if isinstance(fn, str):
+                    outcomes[peer.name] = fn
+                    continue
+                got = sample.copy()
+                fn(got)
+                if not np.array_equal(got, np.square(sample)):
+                    outcomes[peer.name] = "WRONG: the values are not their squares"
+                else:
+                    outcomes[peer.name] = timing.time_call(fn, ones, settings)
+                    assert np.all(ones == 1.0)
+                report.progress(f"  n={n:.0e} {peer.name}: {_shown_time(outcomes[peer.name])}")
+            rows += self._rows(n, 2 * ones.nbytes, outcomes)
+        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "% of fastest"]
+        note = (
+            f"median of {settings.repeats} repeats, call included; in place on float64 ones; "
+            f"GB/s counts the read and the write; 'vs' = {self.baseline} time / path time"
+        )
+        return f"{self.title}\n({note})\n\n" + report.table(headers, rows, right={0, 2, 3, 4, 5})
+
+    def _rows(self, n, nbytes, outcomes):
+        times = {name: t.median for name, t in outcomes.items() if isinstance(t, timing.Timing)}
+        base = times.get(self.baseline)
+        fastest = min(times.values(), default=None)
+        rows = []
+        for i, peer in enumerate(self.peers):
+            size = f"{n:.0e}" if i == 0 else ""
+            if peer.name not in times:
+                rows.append([size, peer.name, outcomes[peer.name], "", "", ""])
+                continue
+            seconds = times[peer.name]
+            rows.append([
+                size, peer.name, f"{seconds * 1e6:.2f}", f"{nbytes / seconds / 1e9:.1f}",
+                f"{base / seconds:.2f}x" if base else "n/a", f"{100 * fastest / seconds:.0f}%",
+            ])
+        return rows
+
+
+def _shown_time(outcome) -> str:
+    return outcome if isinstance(outcome, str) else f"{outcome.median * 1e6:.2f} us"
