@@ -15,14 +15,14 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
 MATURIN_TARGET := $(CURDIR)/target/maturin
 
-.PHONY: test bench modules ctypes FORCE
+.PHONY: test bench modules ctypes peers FORCE
 
-test: modules ctypes
+test: modules ctypes peers
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	$(PY) -m pytest python/tests tests
 
-bench: modules ctypes
+bench: modules ctypes peers
 	PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
 
 # The venv is rebuilt only when the pinned requirements change.
@@ -41,13 +41,24 @@ modules: $(VENV)/requirements.txt
 	done
 
 # Section 3's shared libraries for ctypes and cffi.
-ctypes: build/ctypes/math_functions.so build/ctypes/math_functions_rust.so
+ctypes: build/ctypes/math_functions.so build/ctypes/math_functions_O3.so build/ctypes/math_functions_rust.so
+
+# The tutorial's Cython files, as written and with the smallest fixes (python/tutorial/build.py
+# records which build, and why not; it rebuilds only when a source changed).
+peers: $(VENV)/requirements.txt
+	$(PY) python/tutorial/build.py
 
 # The tutorial's own line, run where the tutorial runs it: beside a copy of the C file.
 build/ctypes/math_functions.so: c_src/math_functions.c
 	mkdir -p build/ctypes
 	cp c_src/math_functions.c build/ctypes/
 	cd build/ctypes && gcc -shared -o math_functions.so -fPIC math_functions.c
+
+# The same line with -O3, for the comparison: what an optimising build of the C changes.
+build/ctypes/math_functions_O3.so: c_src/math_functions.c
+	mkdir -p build/ctypes
+	cp c_src/math_functions.c build/ctypes/
+	cd build/ctypes && gcc -O3 -shared -o math_functions_O3.so -fPIC math_functions.c
 
 # The Rust crate without its `python` feature: a plain C-ABI library exporting `square`.
 build/ctypes/math_functions_rust.so: FORCE

@@ -69,3 +69,16 @@ def test_rust_library_exports_square_and_has_no_python_in_it():
         ["readelf", "-d", library], capture_output=True, text=True, check=True
     ).stdout
     assert "libpython" not in needed
+
+
+@pytest.mark.parametrize(
+    "name, heading",
+    [
+        ("fast_operations.pyx", "Cython File (`fast_operations.pyx`):"),
+        ("parallel_sum.pyx", "Optimized Cython Code (`parallel_sum.pyx`):"),
+        ("array_ops.pyx", "Cython Wrapper (`array_ops.pyx`):"),
+        ("setup.py", "Compiling Cython Code (`setup.py`):"),
+    ],
+)
+def test_cython_files_are_the_tutorials_byte_for_byte(name, heading):
+    assert (ROOT / "python" / "tutorial" / name).read_text() == tutorial_block(heading)

@@ -1,112 +1,103 @@
-"""A section whose job runs over an array: microseconds, GB/s and ratios, size by size."""
+"""Sections whose job runs over an array: microseconds, GB/s and ratios, size by size."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from . import report, timing
 from .peers import Peer, Unavailable
+from .results import SectionResult
+
+# The sizes of a full run and of a quick one (make bench QUICK=1).
+SIZES = [10**k for k in range(9)]
+QUICK_SIZES = [1, 10**3, 10**5]
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What a sum section knows of a result, besides its time."""
-
-    ok: bool  # within the rounding bound of the exact answer
-    error: float  # relative error against the exact answer
-    same_bits: bool  # bit for bit the same as the baseline's answer
-
-
-@dataclass(frozen=True)
-class SumSection:
-    """Every peer is called as ``fn(values)`` on float64 arrays of each size; its answer is
-    checked against ``math.fsum`` before it is timed (a wrong one is shown as WRONG)."""
-
-    title: str
-    sizes: list[int]
-    quick_sizes: list[int]
-    baseline: str  # the name of the peer every other is compared with
-    yardstick: str  # the fastest peer: how close each comes to what the machine can do
-    peers: list[Peer]
-
-    def run(self, settings: timing.Settings) -> str:
-        report.progress(self.title)
-        loaded = {peer.name: _load(peer) for peer in self.peers}
-        rows = []
-        for n in self.quick_sizes if settings is timing.QUICK else self.sizes:
-            values = np.random.default_rng(n).random(n)  # uniform [0, 1): errors accumulate
-            exact = math.fsum(values)
-            expected_bits = None
-            outcomes = {}
-            for peer in self.peers:
-                fn = loaded[peer.name]
-                if isinstance(fn, str):
-                    outcomes[peer.name] = fn
-                    continue
-                got = fn(values)
-                answer = _check(got, exact, n, expected_bits)
-                if peer.name == self.baseline:
-                    expected_bits = got
-                    answer = _check(got, exact, n, expected_bits)
-                if not answer.ok:
-                    outcomes[peer.name] = f"WRONG: {got!r}, exact {exact!r}"
-                else:
-                    outcomes[peer.name] = (timing.time_call(fn, values, settings), answer)
-                report.progress(f"  n={n:.0e} {peer.name}: {_shown(outcomes[peer.name])}")
-            rows += self._rows(n, values.nbytes, outcomes)
-        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", f"% of {self.yardstick}",
-                   "rel. error", f"bits = {self.baseline}"]
-        note = (
-            f"median of {settings.repeats} repeats, call included; float64 uniform in [0, 1); "
-            f"error against math.fsum; 'vs' = {self.baseline} time / path time"
-        )
-        return f"{self.title}\n({note})\n\n" + report.table(headers, rows, right={0, 2, 3, 4, 5, 6})
-
-    def _rows(self, n, nbytes, outcomes):
-        base = outcomes.get(self.baseline)
-        yard = outcomes.get(self.yardstick)
-        rows = []
-        for i, peer in enumerate(self.peers):
-            size = f"{n:.0e}" if i == 0 else ""
-            outcome = outcomes[peer.name]
-            if isinstance(outcome, str):
-                rows.append([size, peer.name, outcome, "", "", "", "", ""])
-                continue
-            t, answer = outcome
-            seconds = t.median
-            ratio = f"{base[0].median / seconds:.2f}x" if isinstance(base, tuple) else "n/a"
-            share = f"{100 * yard[0].median / seconds:.0f}%" if isinstance(yard, tuple) else "n/a"
-            rows.append([
-                size, peer.name, f"{seconds * 1e6:.2f}", f"{nbytes / seconds / 1e9:.1f}", ratio,
-                share, f"{answer.error:.1e}", "yes" if answer.same_bits else "no",
-            ])
-        return rows
-
-
-def _load(peer: Peer):
+def load(peer: Peer):
+    """The peer's callable, or the reason it has none."""
     try:
         return peer.load()
     except Unavailable as why:
         return f"unavailable: {why}"
 
 
-def _check(got, exact: float, n: int, expected) -> Answer:
-    got = float(got)
-    error = abs(got - exact) / exact if exact else abs(got)
-    # The worst case of adding n values of one sign in any order is (n - 1) * eps relative.
-    ok = math.isfinite(got) and error <= max(n - 1, 1) * 2.0**-53
-    same = expected is not None and np.float64(got).tobytes() == np.float64(expected).tobytes()
-    return Answer(ok, error, same)
+def ratio(numerator: float | None, seconds: float) -> str:
+    return f"{numerator / seconds:.2f}x" if numerator else "n/a"
 
 
-def _shown(outcome) -> str:
-    if isinstance(outcome, str):
-        return outcome
-    return f"{outcome[0].median * 1e6:.2f} us"
+@dataclass(frozen=True)
+class SumSection:
+    """Every peer is called as ``fn(values)`` on float64 arrays of each size. Its answer is
+    checked against ``math.fsum`` before it is timed (outside the rounding bound: WRONG), and
+    taken three more times to see whether its bits change from run to run."""
+
+    key: str
+    title: str
+    baseline: str  # the peer every other is compared with (NumPy)
+    tutorial: str  # the tutorial's own code, the second comparison
+    yardstick: str  # the fastest sum in no fixed order: how close each comes to it
+    peers: list[Peer]
+
+    def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
+        report.progress(self.title)
+        loaded = {peer.name: load(peer) for peer in self.peers}
+        bandwidth = roofline.get("read")
+        rows, records = [], []
+        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+            values = np.random.default_rng(n).random(n)  # uniform [0, 1): errors accumulate
+            exact = math.fsum(values)
+            measured = {}
+            for peer in self.peers:
+                fn = loaded[peer.name]
+                record = {"section": self.key, "n": n, "path": peer.name, "how": peer.how}
+                if isinstance(fn, str):
+                    record["status"] = fn
+                else:
+                    got = float(fn(values))
+                    error = abs(got - exact) / exact if exact else abs(got)
+                    # Adding n values of one sign in any order: at most (n - 1) eps relative.
+                    if not (math.isfinite(got) and error <= max(n - 1, 1) * 2.0**-53):
+                        record["status"] = f"WRONG: {got!r}, exact {exact!r}"
+                    else:
+                        again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
+                        record |= {"status": "ok", "value": got.hex(), "error": error,
+                                   "stable_bits": len(again) == 1}
+                        record["seconds"] = timing.time_call(fn, values, settings).median
+                        measured[peer.name] = record
+                report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
+                records.append(record)
+            base = measured.get(self.baseline, {})
+            tutorial = measured.get(self.tutorial, {}).get("seconds")
+            yardstick = measured.get(self.yardstick, {}).get("seconds")
+            for i, record in enumerate(records[-len(self.peers):]):
+                size = f"{n:.0e}" if i == 0 else ""
+                if record["status"] != "ok":
+                    rows.append([size, record["path"], record["status"]])
+                    continue
+                seconds = record["seconds"]
+                gbps = values.nbytes / seconds / 1e9
+                record |= {"gbps": gbps, "same_bits_as_baseline": record["value"] == base.get("value")}
+                rows.append([
+                    size, record["path"], f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
+                    ratio(base.get("seconds"), seconds), ratio(tutorial, seconds),
+                    f"{100 * yardstick / seconds:.0f}%" if yardstick else "n/a",
+                    f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+                    f"{record['error']:.1e}", "yes" if record["same_bits_as_baseline"] else "no",
+                    "yes" if record["stable_bits"] else "NO",
+                ])
+        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial",
+                   f"% of {self.yardstick}", "% of roofline", "rel. error",
+                   f"bits = {self.baseline}", "same bits each run"]
+        note = (
+            f"median of {settings.repeats} repeats, call included; float64 uniform in [0, 1); "
+            f"'vs' = other time / path time, tutorial = {self.tutorial}; roofline = measured read "
+            f"bandwidth; error against math.fsum"
+        )
+        return SectionResult(self.key, self.title, note, headers, rows, {0, 2, 3, 4, 5, 6, 7, 8},
+                             records, roofline=bandwidth)
 
 
 @dataclass(frozen=True)
@@ -116,58 +107,57 @@ class InPlaceSection:
     timed on an array of ones: squaring leaves it unchanged, so every call sees the same
     values and the input need not be rebuilt between calls (nor become subnormal or inf)."""
 
+    key: str
     title: str
-    sizes: list[int]
-    quick_sizes: list[int]
     baseline: str
+    tutorial: str
     peers: list[Peer]
 
-    def run(self, settings: timing.Settings) -> str:
+    def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
-        loaded = {peer.name: _load(peer) for peer in self.peers}
-        rows = []
-        for n in self.quick_sizes if settings is timing.QUICK else self.sizes:
+        loaded = {peer.name: load(peer) for peer in self.peers}
+        bandwidth = roofline.get("read+write")
+        rows, records = [], []
+        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
             sample = np.random.default_rng(n).standard_normal(min(n, 10**6))
             ones = np.ones(n)
-            outcomes = {}
+            measured = {}
             for peer in self.peers:
                 fn = loaded[peer.name]
+                record = {"section": self.key, "n": n, "path": peer.name, "how": peer.how}
                 if isinstance(fn, str):
-                    outcomes[peer.name] = fn
-                    continue
-                got = sample.copy()
-                fn(got)
-                if not np.array_equal(got, np.square(sample)):
-                    outcomes[peer.name] = "WRONG: the values are not their squares"
+                    record["status"] = fn
                 else:
-                    outcomes[peer.name] = timing.time_call(fn, ones, settings)
-                    assert np.all(ones == 1.0)
-                report.progress(f"  n={n:.0e} {peer.name}: {_shown_time(outcomes[peer.name])}")
-            rows += self._rows(n, 2 * ones.nbytes, outcomes)
-        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "% of fastest"]
+                    got = sample.copy()
+                    fn(got)
+                    if not np.array_equal(got, np.square(sample)):
+                        record["status"] = "WRONG: the values are not their squares"
+                    else:
+                        record["status"] = "ok"
+                        record["seconds"] = timing.time_call(fn, ones, settings).median
+                        record["gbps"] = 2 * ones.nbytes / record["seconds"] / 1e9
+                        measured[peer.name] = record
+                        assert np.all(ones == 1.0)
+                report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
+                records.append(record)
+            base = measured.get(self.baseline, {}).get("seconds")
+            tutorial = measured.get(self.tutorial, {}).get("seconds")
+            for i, record in enumerate(records[-len(self.peers):]):
+                size = f"{n:.0e}" if i == 0 else ""
+                if record["status"] != "ok":
+                    rows.append([size, record["path"], record["status"]])
+                    continue
+                seconds, gbps = record["seconds"], record["gbps"]
+                rows.append([
+                    size, record["path"], f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
+                    ratio(base, seconds), ratio(tutorial, seconds),
+                    f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+                ])
+        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial", "% of roofline"]
         note = (
             f"median of {settings.repeats} repeats, call included; in place on float64 ones; "
-            f"GB/s counts the read and the write; 'vs' = {self.baseline} time / path time"
+            f"GB/s counts the read and the write; tutorial = {self.tutorial}; "
+            f"roofline = measured read+write bandwidth"
         )
-        return f"{self.title}\n({note})\n\n" + report.table(headers, rows, right={0, 2, 3, 4, 5})
-
-    def _rows(self, n, nbytes, outcomes):
-        times = {name: t.median for name, t in outcomes.items() if isinstance(t, timing.Timing)}
-        base = times.get(self.baseline)
-        fastest = min(times.values(), default=None)
-        rows = []
-        for i, peer in enumerate(self.peers):
-            size = f"{n:.0e}" if i == 0 else ""
-            if peer.name not in times:
-                rows.append([size, peer.name, outcomes[peer.name], "", "", ""])
-                continue
-            seconds = times[peer.name]
-            rows.append([
-                size, peer.name, f"{seconds * 1e6:.2f}", f"{nbytes / seconds / 1e9:.1f}",
-                f"{base / seconds:.2f}x" if base else "n/a", f"{100 * fastest / seconds:.0f}%",
-            ])
-        return rows
-
-
-def _shown_time(outcome) -> str:
-    return outcome if isinstance(outcome, str) else f"{outcome.median * 1e6:.2f} us"
+        return SectionResult(self.key, self.title, note, headers, rows, {0, 2, 3, 4, 5, 6},
+                             records, roofline=bandwidth)

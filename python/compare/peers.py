@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -43,3 +44,32 @@ def python_module(name: str):
         return importlib.import_module(name)
     except ImportError as error:
         raise Unavailable(f"module {name} not installed ({error})") from error
+
+
+def tutorial_cython(module: str, variant: str, function: str):
+    """A function of the tutorial's Cython module, as built by python/tutorial/build.py
+    ("as written" or "fixed"), or Unavailable with the reason it does not build."""
+    import importlib.util
+    import json
+
+    status_file = ROOT / "build" / "cython" / "status.json"
+    if not status_file.exists():
+        raise Unavailable("build/cython not built (run make)")
+    entry = json.loads(status_file.read_text())[module][variant]
+    if not entry["built"]:
+        raise Unavailable(f"does not build {variant}: {entry['why'][0]}")
+    path = ROOT / entry["library"]
+    name = path.name.split(".")[0]
+    # Its name is the tutorial's, the same as the Rust module's: loading it must not leave it
+    # in sys.modules in place of ours.
+    ours = sys.modules.get(name)
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    finally:
+        if ours is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = ours
+    return getattr(loaded, function)

@@ -9,10 +9,18 @@ import sys
 
 
 def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
-    """A fixed-width table; columns whose index is in ``right`` are right-aligned (numbers)."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    """A fixed-width table; columns whose index is in ``right`` are right-aligned (numbers).
+
+    A row shorter than the headers ends in a note (why a path has no time) that runs on past
+    the columns instead of widening them.
+    """
+    full = [row for row in rows if len(row) == len(headers)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *full)]
 
     def line(cells):
+        if len(cells) < len(headers):
+            *cells, note = cells
+            return "  ".join([line(cells + [""] * (len(headers) - len(cells))).rstrip(), note])
         return "  ".join(
             str(c).rjust(w) if i in right else str(c).ljust(w)
             for i, (c, w) in enumerate(zip(cells, widths))
@@ -33,19 +41,28 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def machine() -> str:
-    """One line: the date, the CPU, the cores this process may use, Python and NumPy."""
-    try:
-        import numpy
+def machine_record() -> dict:
+    """Where and when: the date, the CPU, the cores this process may use, the versions."""
+    from importlib.metadata import PackageNotFoundError, version
 
-        numpy_version = f"NumPy {numpy.__version__}"
-    except ImportError:
-        numpy_version = "no NumPy"
+    def installed(package: str) -> str | None:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return None
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{datetime.date.today().isoformat()}, {cpu_model()}, {cores} cores, "
-        f"{platform.python_implementation()} {sys.version.split()[0]}, {numpy_version}"
-    )
+    versions = {p: installed(p) for p in ["numpy", "cython", "numba", "cffi"]}
+    record = {
+        "date": datetime.date.today().isoformat(),
+        "cpu": cpu_model(),
+        "cores": cores,
+        "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
+        "versions": versions,
+    }
+    shown = ", ".join(f"{p} {v}" for p, v in versions.items() if v)
+    record["summary"] = f"{record['date']}, {record['cpu']}, {cores} cores, {record['python']}, {shown}"
+    return record
 
 
 def progress(message: str) -> None:

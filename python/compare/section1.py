@@ -1,15 +1,12 @@
-"""Section 1, "Using Cython to Speed Up NumPy Operations": the sum of a float64 array.
-
-np.sum is the baseline; the unordered many-accumulator sum is the yardstick (the fastest sum
-this machine does, in no fixed order).
-"""
+"""Section 1, "Using Cython to Speed Up NumPy Operations": the sum of a float64 array."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import numba_peers
 from .arrays import SumSection
-from .peers import Peer, python_module
+from .peers import Peer, python_module, tutorial_cython
 
 
 def fast_operations(name: str):
@@ -17,13 +14,16 @@ def fast_operations(name: str):
 
 
 SECTION = SumSection(
+    key="1",
     title="Section 1: sum of a float64 array",
-    sizes=[10**3, 10**4, 10**5, 10**6, 10**7, 10**8],
-    quick_sizes=[10**3, 10**4, 10**5],
     baseline="np.sum",
+    tutorial="Cython (tutorial)",
     yardstick="unordered",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum", lambda: np.sum),
+        Peer("Cython (tutorial)", "the tutorial's fast_operations.pyx, as written",
+             lambda: tutorial_cython("fast_operations", "as written", "sum_array")),
+        Peer("Numba loop", "the tutorial's loop under @njit", numba_peers.sum_loop),
         Peer("sum_array", "fast_operations.sum_array: NumPy's tree, SIMD", fast_operations("sum_array")),
         Peer("sum_array_naive", "the tutorial's loop, in Rust", fast_operations("sum_array_naive")),
         Peer("unordered", "fast_operations.sum_array_unordered: 32 accumulators",

@@ -1,15 +1,12 @@
-"""Section 2, "Using Cython's nogil for Multi-threading": the sum on all cores.
-
-np.sum is the baseline; the yardstick is the unordered sum on all threads (the fastest
-parallel sum this machine does, in no fixed order).
-"""
+"""Section 2, "Using Cython's nogil for Multi-threading": the sum on all cores."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import numba_peers
 from .arrays import SumSection
-from .peers import Peer, python_module
+from .peers import Peer, python_module, tutorial_cython
 
 
 def threads() -> str:
@@ -24,13 +21,18 @@ def function(module: str, name: str):
 
 
 SECTION = SumSection(
+    key="2",
     title=f"Section 2: sum of a float64 array on all cores ({threads()} threads)",
-    sizes=[10**3, 10**4, 10**5, 10**6, 10**7, 10**8],
-    quick_sizes=[10**4, 10**6],
     baseline="np.sum",
+    tutorial="Cython prange, fixed",
     yardstick="parallel unordered",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum, one thread", lambda: np.sum),
+        Peer("Cython prange (tutorial)", "the tutorial's parallel_sum.pyx, as written",
+             lambda: tutorial_cython("parallel_sum", "as written", "parallel_sum")),
+        Peer("Cython prange, fixed", "the same without its `with nogil:`, with OpenMP",
+             lambda: tutorial_cython("parallel_sum", "fixed", "parallel_sum")),
+        Peer("Numba prange", "@njit(parallel=True) with prange", numba_peers.sum_prange),
         Peer("sum_array", "section 1, one thread", function("fast_operations", "sum_array")),
         Peer("parallel_sum", "the same tree on rayon's threads", function("parallel_sum", "parallel_sum")),
         Peer("parallel unordered", "parallel_sum_unordered: 32 accumulators per thread",

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import ctypes
 
+import numpy as np
+
+from . import numba_peers
+
 from .peers import Peer, python_module, shared_library
 from .scalar import ScalarSection
 
@@ -35,12 +39,15 @@ def cffi_abi(name: str):
 
 
 SECTION = ScalarSection(
+    key="3",
     title="Section 3: square(5.0), one scalar through each path",
     argument=5.0,
     expected=25.0,
     baseline="ctypes -> C",
     peers=[
         Peer("Python def", "def square(x): return x * x", python_def),
+        Peer("np.square", "NumPy's ufunc on a Python float", lambda: np.square),
+        Peer("Numba", "@njit def square(x): return x * x", numba_peers.square_scalar),
         Peer(
             "ctypes -> C",
             "the tutorial: gcc -shared math_functions.c, ctypes.CDLL",
@@ -50,6 +57,11 @@ SECTION = ScalarSection(
             "ctypes -> Rust",
             "the same ctypes lines on a Rust cdylib (math_functions_rust.so)",
             lambda: ctypes_library("math_functions_rust.so"),
+        ),
+        Peer(
+            "ctypes -> C -O3",
+            "the same ctypes lines, the C built with -O3",
+            lambda: ctypes_library("math_functions_O3.so"),
         ),
         Peer(
             "cffi ABI -> C",

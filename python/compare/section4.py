@@ -1,14 +1,12 @@
-"""Section 4, "Interfacing NumPy with Cython and C": squaring an array in place.
-
-NumPy's own in-place square is the baseline.
-"""
+"""Section 4, "Interfacing NumPy with Cython and C": squaring an array in place."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import numba_peers
 from .arrays import InPlaceSection
-from .peers import Peer, python_module
+from .peers import Peer, python_module, tutorial_cython
 
 
 def array_ops(name: str):
@@ -20,15 +18,19 @@ def numpy_square(a):
 
 
 SECTION = InPlaceSection(
+    key="4",
     title="Section 4: square a float64 array in place",
-    sizes=[10**3, 10**4, 10**5, 10**6, 10**7, 10**8],
-    quick_sizes=[10**3, 10**5],
     baseline="np.square(a, out=a)",
+    tutorial="Cython + C, renamed",
     peers=[
         Peer("np.square(a, out=a)", "NumPy's ufunc, in place", lambda: numpy_square),
+        Peer("Cython + C (tutorial)", "the tutorial's array_ops.pyx beside array_ops.c, as written",
+             lambda: tutorial_cython("array_ops", "as written", "square_numpy_array")),
+        Peer("Cython + C, renamed", "the same renamed array_ops_wrapper.pyx (contiguous input only)",
+             lambda: tutorial_cython("array_ops", "fixed", "square_numpy_array")),
+        Peer("Numba loop", "the C loop under @njit", numba_peers.square_in_place),
         Peer("square_numpy_array", "the tutorial's C square_array on each run, via Rust",
              array_ops("square_numpy_array")),
-        Peer("square_numpy_array_rust", "the same with a Rust kernel",
-             array_ops("square_numpy_array_rust")),
+        Peer("square_numpy_array_rust", "the same with a Rust kernel", array_ops("square_numpy_array_rust")),
     ],
 )

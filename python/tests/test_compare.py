@@ -1,5 +1,6 @@
 """The comparison harness (``make bench``) keeps working: run it in quick mode."""
 
+import json
 import os
 import re
 import subprocess
@@ -15,13 +16,16 @@ from compare.timing import QUICK
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The tutorial's files that do not build as written (python/tutorial/build.py says why).
+DO_NOT_BUILD = {"Cython prange (tutorial)", "Cython + C (tutorial)"}
+
 
 @pytest.fixture(scope="module")
 def quick_run() -> str:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
     done = subprocess.run(
         [sys.executable, "-m", "compare", "--quick"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Machine: ")
@@ -45,22 +49,43 @@ def test_quick_run_times_every_peer_of_every_section(quick_run, key):
         assert mine, f"no row for {peer.name}"
         for cells in mine:
             line = "  ".join(cells)
-            assert "WRONG" not in line and "unavailable" not in line, line
+            assert "WRONG" not in line, line
+            if peer.name in DO_NOT_BUILD:
+                assert "unavailable: does not build as written: " in line, line
+            else:
+                assert "unavailable" not in line, line
 
 
-def test_section1_sum_array_has_np_sums_bits_and_naive_does_not(quick_run):
-    rows = table_rows(quick_run, SECTIONS["1"].title)
-    assert all(cells[-1] == "yes" for cells in rows if "sum_array" in cells)
-    assert all(cells[-1] == "no" for cells in rows if "sum_array_naive" in cells)
+def test_quick_run_writes_json_markdown_and_plots(quick_run):
+    results = json.loads((ROOT / "bench-results" / "results.json").read_text())
+    assert results["machine"]["cores"] >= 1
+    assert results["roofline_gbps"]["read"] > 0 and results["roofline_gbps"]["read+write"] > 0
+    assert [s["key"] for s in results["sections"]] == list(SECTIONS)
+    for section in results["sections"]:
+        timed = [r for r in section["records"] if r["status"] == "ok"]
+        assert timed and all(r["seconds"] > 0 for r in timed)
+    markdown = (ROOT / "bench-results" / "results.md").read_text()
+    for key, section in SECTIONS.items():
+        assert section.title in markdown
+        assert (ROOT / "bench-results" / f"section{key}.png").stat().st_size > 1000
 
 
-def test_section2_parallel_sum_has_np_sums_bits(quick_run):
-    rows = table_rows(quick_run, SECTIONS["2"].title)
-    assert all(cells[-1] == "yes" for cells in rows if "parallel_sum" in cells)
+def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
+    for key in ["1", "2"]:
+        size = None
+        for cells in table_rows(quick_run, SECTIONS[key].title):
+            if re.fullmatch(r"\de[+-]\d\d", cells[0]):
+                size, cells = cells[0], cells[1:]
+            if cells[0] in {"sum_array", "parallel_sum"}:
+                assert cells[-2:] == ["yes", "yes"], cells  # np.sum's bits, every run
+            # One value has one sum; from 10^3 values the order of additions shows.
+            if cells[0] in {"sum_array_naive", "Cython (tutorial)"} and size != "1e+00":
+                assert cells[-2] == "no", cells
 
 
 def test_wrong_answer_is_shown_instead_of_a_time():
     section = ScalarSection(
+        key="test",
         title="check",
         argument=5.0,
         expected=25.0,
@@ -71,7 +96,7 @@ def test_wrong_answer_is_shown_instead_of_a_time():
             Peer("not a float", "int", lambda: lambda x: 25),
         ],
     )
-    out = section.run(QUICK)
+    out = section.run(QUICK).text()
     rows = {cells[0]: "  ".join(cells) for cells in table_rows(out, "check")}
     assert "WRONG: returned 10.0" in rows["wrong"]
     assert "WRONG: returned 25," in rows["not a float"]

@@ -1,0 +1,23 @@
+"""What a section's run produces: a table for stdout and records for results.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import report
+
+
+@dataclass
+class SectionResult:
+    key: str
+    title: str
+    note: str
+    headers: list[str]
+    rows: list[list[str]]
+    right: set[int]
+    records: list[dict] = field(default_factory=list)
+    unit: str = "us"  # what the plot's throughput is derived from: "us" (arrays) or "ns" (calls)
+    roofline: float | None = None  # GB/s, for the plot
+
+    def text(self) -> str:
+        return f"{self.title}\n({self.note})\n\n" + report.table(self.headers, self.rows, self.right)
