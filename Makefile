@@ -15,7 +15,7 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
 MATURIN_TARGET := $(CURDIR)/target/maturin
 
-.PHONY: test bench modules ctypes peers FORCE
+.PHONY: test bench results modules ctypes peers FORCE
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
@@ -24,6 +24,10 @@ test: modules ctypes peers
 
 bench: modules ctypes peers
 	PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+
+# docs/RESULTS.md and docs/results/ from the last full `make bench`.
+results:
+	PYTHONPATH=python $(PY) -m compare.publish
 
 # The venv is rebuilt only when the pinned requirements change.
 $(VENV)/requirements.txt: python/requirements.txt
