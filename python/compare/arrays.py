@@ -24,6 +24,22 @@ def load(peer: Peer):
         return f"unavailable: {why}"
 
 
+def measure(key: str, peers: list[Peer], settings: timing.Settings, prepare, check_and_time):
+    """For each size: the inputs ``prepare(n)`` makes, and a record per peer, with its status
+    and, for a peer that loaded, what ``check_and_time(fn, inputs)`` found."""
+    loaded = {peer.name: load(peer) for peer in peers}
+    for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+        inputs = prepare(n)
+        records = []
+        for peer in peers:
+            fn = loaded[peer.name]
+            record = {"section": key, "n": n, "path": peer.name, "how": peer.how}
+            record |= {"status": fn} if isinstance(fn, str) else check_and_time(fn, inputs)
+            report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
+            records.append(record)
+        yield n, inputs, records
+
+
 def ratio(numerator: float | None, seconds: float) -> str:
     return f"{numerator / seconds:.2f}x" if numerator else "n/a"
 
@@ -43,36 +59,32 @@ class SumSection:
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
-        loaded = {peer.name: load(peer) for peer in self.peers}
         bandwidth = roofline.get("read")
-        rows, records = [], []
-        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+
+        def prepare(n):
             values = np.random.default_rng(n).random(n)  # uniform [0, 1): errors accumulate
-            exact = math.fsum(values)
-            measured = {}
-            for peer in self.peers:
-                fn = loaded[peer.name]
-                record = {"section": self.key, "n": n, "path": peer.name, "how": peer.how}
-                if isinstance(fn, str):
-                    record["status"] = fn
-                else:
-                    got = float(fn(values))
-                    error = abs(got - exact) / exact if exact else abs(got)
-                    # Adding n values of one sign in any order: at most (n - 1) eps relative.
-                    if not (math.isfinite(got) and error <= max(n - 1, 1) * 2.0**-53):
-                        record["status"] = f"WRONG: {got!r}, exact {exact!r}"
-                    else:
-                        again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
-                        record |= {"status": "ok", "value": got.hex(), "error": error,
-                                   "stable_bits": len(again) == 1}
-                        record["seconds"] = timing.time_call(fn, values, settings).median
-                        measured[peer.name] = record
-                report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
-                records.append(record)
+            return values, math.fsum(values)
+
+        def check_and_time(fn, inputs):
+            values, exact = inputs
+            got = float(fn(values))
+            error = abs(got - exact) / exact if exact else abs(got)
+            # Adding n values of one sign in any order: at most (n - 1) eps relative.
+            if not (math.isfinite(got) and error <= max(values.size - 1, 1) * 2.0**-53):
+                return {"status": f"WRONG: {got!r}, exact {exact!r}"}
+            again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
+            return {"status": "ok", "value": got.hex(), "error": error,
+                    "stable_bits": len(again) == 1,
+                    "seconds": timing.time_call(fn, values, settings).median}
+
+        rows, records = [], []
+        for n, (values, _), batch in measure(self.key, self.peers, settings, prepare, check_and_time):
+            records += batch
+            measured = {r["path"]: r for r in batch if r["status"] == "ok"}
             base = measured.get(self.baseline, {})
             tutorial = measured.get(self.tutorial, {}).get("seconds")
             yardstick = measured.get(self.yardstick, {}).get("seconds")
-            for i, record in enumerate(records[-len(self.peers):]):
+            for i, record in enumerate(batch):
                 size = f"{n:.0e}" if i == 0 else ""
                 if record["status"] != "ok":
                     rows.append([size, record["path"], record["status"]])
@@ -115,34 +127,28 @@ class InPlaceSection:
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
-        loaded = {peer.name: load(peer) for peer in self.peers}
         bandwidth = roofline.get("read+write")
+
+        def prepare(n):
+            return np.random.default_rng(n).standard_normal(min(n, 10**6)), np.ones(n)
+
+        def check_and_time(fn, inputs):
+            sample, ones = inputs
+            got = sample.copy()
+            fn(got)
+            if not np.array_equal(got, np.square(sample)):
+                return {"status": "WRONG: the values are not their squares"}
+            seconds = timing.time_call(fn, ones, settings).median
+            assert np.all(ones == 1.0)
+            return {"status": "ok", "seconds": seconds, "gbps": 2 * ones.nbytes / seconds / 1e9}
+
         rows, records = [], []
-        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
-            sample = np.random.default_rng(n).standard_normal(min(n, 10**6))
-            ones = np.ones(n)
-            measured = {}
-            for peer in self.peers:
-                fn = loaded[peer.name]
-                record = {"section": self.key, "n": n, "path": peer.name, "how": peer.how}
-                if isinstance(fn, str):
-                    record["status"] = fn
-                else:
-                    got = sample.copy()
-                    fn(got)
-                    if not np.array_equal(got, np.square(sample)):
-                        record["status"] = "WRONG: the values are not their squares"
-                    else:
-                        record["status"] = "ok"
-                        record["seconds"] = timing.time_call(fn, ones, settings).median
-                        record["gbps"] = 2 * ones.nbytes / record["seconds"] / 1e9
-                        measured[peer.name] = record
-                        assert np.all(ones == 1.0)
-                report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
-                records.append(record)
+        for n, _, batch in measure(self.key, self.peers, settings, prepare, check_and_time):
+            records += batch
+            measured = {r["path"]: r for r in batch if r["status"] == "ok"}
             base = measured.get(self.baseline, {}).get("seconds")
             tutorial = measured.get(self.tutorial, {}).get("seconds")
-            for i, record in enumerate(records[-len(self.peers):]):
+            for i, record in enumerate(batch):
                 size = f"{n:.0e}" if i == 0 else ""
                 if record["status"] != "ok":
                     rows.append([size, record["path"], record["status"]])

@@ -43,50 +43,38 @@ fn baseline_kernel_is_always_supported_and_best_is_supported() {
     assert!(Kernel::best().is_supported());
 }
 
+/// Every kernel this CPU runs, and the gathering path, against the plain reference.
+fn assert_every_kernel_matches_the_reference(a: &[f64]) {
+    let n = a.len();
+    let expected = sum_reference(a);
+    for kernel in supported_kernels() {
+        assert_bits(
+            kernel.pairwise_sum(a),
+            expected,
+            &format!("{kernel:?}, n = {n}"),
+        );
+    }
+    assert_bits(
+        pairwise_sum_of(n, a.iter().copied()),
+        expected,
+        &format!("gathered, n = {n}"),
+    );
+}
+
 #[test]
 fn every_kernel_matches_the_reference_for_every_n_up_to_1100() {
-    let kernels = supported_kernels();
     for n in 0..=1100 {
-        let a = values(n, n as u64);
-        let expected = sum_reference(&a);
-        for &kernel in &kernels {
-            assert_bits(
-                kernel.pairwise_sum(&a),
-                expected,
-                &format!("{kernel:?}, n = {n}"),
-            );
-        }
-        assert_bits(
-            pairwise_sum_of(n, a.iter().copied()),
-            expected,
-            &format!("gathered, n = {n}"),
-        );
+        assert_every_kernel_matches_the_reference(&values(n, n as u64));
     }
 }
 
 #[test]
 fn every_kernel_matches_the_reference_for_large_n() {
-    let kernels = supported_kernels();
-    for (seed, n) in [
+    let sizes = [
         4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let a = values(n, seed as u64 + 7);
-        let expected = sum_reference(&a);
-        for &kernel in &kernels {
-            assert_bits(
-                kernel.pairwise_sum(&a),
-                expected,
-                &format!("{kernel:?}, n = {n}"),
-            );
-        }
-        assert_bits(
-            pairwise_sum_of(n, a.iter().copied()),
-            expected,
-            &format!("gathered, n = {n}"),
-        );
+    ];
+    for (seed, n) in sizes.into_iter().enumerate() {
+        assert_every_kernel_matches_the_reference(&values(n, seed as u64 + 7));
     }
 }
 
