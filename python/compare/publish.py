@@ -17,10 +17,10 @@ READING = """\
 
 - **Calling one scalar function** (section 3): the cost is the call, not the work. ctypes
   converts every argument through generic machinery, whatever is behind it: the C library, its
-  -O3 build and the Rust library cost the same through ctypes; cffi's ABI mode is cheaper, but
-  still several times a PyO3 call, which costs about what a Python `def` does. Numba's
-  dispatcher and NumPy's ufunc machinery sit in between. For many scalars, do not call per
-  scalar at all: pass an array.
+  -O3 build and the Rust library cost the same through ctypes. cffi's ABI mode is cheaper, but
+  still several times a PyO3 call, which costs about what a Python `def` does; cffi's API mode
+  (it compiles a real extension module) comes closer. Numba's dispatcher and NumPy's ufunc
+  machinery sit in between. For many scalars, do not call per scalar at all: pass an array.
 - **Reducing an array** (sections 1 and 2): the tutorial's typed loop adds in order, so each
   addition waits for the previous one. Compiled by Cython, by Numba or by Rust, that loop runs
   at the same speed: slower than `np.sum` from a few thousand values on, and less accurate.

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import numba_peers
 
-from .peers import Peer, python_module, shared_library
+from .peers import Peer, Unavailable, python_module, shared_library
 from .scalar import ScalarSection
 
 
@@ -36,6 +36,27 @@ def cffi_abi(name: str):
     ffi = cffi.FFI()
     ffi.cdef("double square(double x);")
     return ffi.dlopen(str(shared_library(name))).square
+
+
+def cffi_api():
+    """cffi's API mode: the C file compiled into a CPython extension of cffi's making."""
+    import importlib.util
+
+    import cffi
+
+    from .peers import ROOT
+
+    ffi = cffi.FFI()
+    ffi.cdef("double square(double x);")
+    ffi.set_source("_math_functions_cffi", (ROOT / "c_src" / "math_functions.c").read_text())
+    try:
+        library = ffi.compile(tmpdir=str(ROOT / "build" / "cffi"))
+    except Exception as error:  # no compiler, no setuptools: say so in the table
+        raise Unavailable(f"cffi API mode does not build here: {error}") from error
+    spec = importlib.util.spec_from_file_location("_math_functions_cffi", library)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lib.square
 
 
 SECTION = ScalarSection(
@@ -68,6 +89,7 @@ SECTION = ScalarSection(
             "cffi.FFI().dlopen(math_functions.so)",
             lambda: cffi_abi("math_functions.so"),
         ),
+        Peer("cffi API -> C", "cffi.FFI().set_source(math_functions.c), compiled", cffi_api),
         Peer(
             "PyO3 -> Rust",
             "math_functions.square",
