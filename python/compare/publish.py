@@ -17,7 +17,7 @@ READING = """\
 
 - **Calling one scalar function** (section 3): the cost is the call, not the work. ctypes
   converts every argument through generic machinery, whatever is behind it: the C library, its
-  -O3 build and the Rust library cost the same through ctypes. cffi's ABI mode is cheaper, but
+  -O3 build and the Rust library cost about the same through ctypes. cffi's ABI mode is cheaper, but
   still several times a PyO3 call, which costs about what a Python `def` does; cffi's API mode
   (it compiles a real extension module) comes closer. Numba's dispatcher and NumPy's ufunc
   machinery sit in between. For many scalars, do not call per scalar at all: pass an array.
