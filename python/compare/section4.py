@@ -14,6 +14,7 @@ def array_ops(name: str):
 
 
 def numpy_square(a):
+    # Every peer is called as fn(values); this def adds one Python call to NumPy's time.
     np.square(a, out=a)
 
 
@@ -23,7 +24,7 @@ SECTION = InPlaceSection(
     baseline="np.square(a, out=a)",
     tutorial="Cython + C, renamed",
     peers=[
-        Peer("np.square(a, out=a)", "NumPy's ufunc, in place", lambda: numpy_square),
+        Peer("np.square(a, out=a)", "NumPy's ufunc, in place (in a one-line def)", lambda: numpy_square),
         Peer("Cython + C (tutorial)", "the tutorial's array_ops.pyx beside array_ops.c, as written",
              lambda: tutorial_cython("array_ops", "as written", "square_numpy_array")),
         Peer("Cython + C, renamed", "the same renamed array_ops_wrapper.pyx (contiguous input only)",

@@ -40,7 +40,14 @@ pub const PIECE: usize = 1 << 15;
 /// rows or planes gives one run per row or plane. A view whose smallest stride is not one
 /// value gives runs of one value. Runs are in memory order within each run, which does not
 /// matter for an element-wise operation. Empty views give no run.
-pub fn for_each_run(view: ArrayViewMutD<'_, f64>, f: &mut impl FnMut(&mut [f64])) {
+pub fn for_each_run(mut view: ArrayViewMutD<'_, f64>, f: &mut impl FnMut(&mut [f64])) {
+    // The common case first, without sorting axes: a contiguous array is one run.
+    if let Some(run) = view.as_slice_memory_order_mut() {
+        if !run.is_empty() {
+            f(run);
+        }
+        return;
+    }
     let mut axes: Vec<usize> = (0..view.ndim()).collect();
     axes.sort_by_key(|&axis| std::cmp::Reverse(view.strides()[axis].unsigned_abs()));
     runs(view.permuted_axes(axes), f);
