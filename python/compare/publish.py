@@ -34,7 +34,7 @@ READING = """\
 - **Transforming an array in place** (section 4): the tutorial's wrapper only builds once
   renamed, and even then only handles contiguous arrays (it squares the wrong values of a
   strided view and corrupts memory on a reversed one); gcc builds its loop for the oldest
-  x86-64, so it trails NumPy once arrays are larger than a few hundred values. Numba's loop is
+  x86-64, so it trails NumPy from a few thousand values on. Numba's loop is
   quick in the caches. `square_numpy_array` calls the same C function on every contiguous run
   of any view, compiled for the CPU it runs on, on all cores for long arrays; past the caches
   every path is bound by memory.
