@@ -73,3 +73,8 @@ def tutorial_cython(module: str, variant: str, function: str):
         else:
             sys.modules[name] = ours
     return getattr(loaded, function)
+
+
+def module_function(module: str, name: str):
+    """A Peer's load: the function ``name`` of the project's module ``module``."""
+    return lambda: getattr(python_module(module), name)

@@ -6,11 +6,8 @@ import numpy as np
 
 from . import numba_peers
 from .arrays import SumSection
-from .peers import Peer, python_module, tutorial_cython
+from .peers import Peer, module_function, tutorial_cython
 
-
-def fast_operations(name: str):
-    return lambda: getattr(python_module("fast_operations"), name)
 
 
 SECTION = SumSection(
@@ -24,9 +21,9 @@ SECTION = SumSection(
         Peer("Cython (tutorial)", "the tutorial's fast_operations.pyx, as written",
              lambda: tutorial_cython("fast_operations", "as written", "sum_array")),
         Peer("Numba loop", "the tutorial's loop under @njit", numba_peers.sum_loop),
-        Peer("sum_array", "fast_operations.sum_array: NumPy's tree, SIMD", fast_operations("sum_array")),
-        Peer("sum_array_naive", "the tutorial's loop, in Rust", fast_operations("sum_array_naive")),
+        Peer("sum_array", "fast_operations.sum_array: NumPy's tree, SIMD", module_function("fast_operations", "sum_array")),
+        Peer("sum_array_naive", "the tutorial's loop, in Rust", module_function("fast_operations", "sum_array_naive")),
         Peer("unordered", "fast_operations.sum_array_unordered: 32 accumulators",
-             fast_operations("sum_array_unordered")),
+             module_function("fast_operations", "sum_array_unordered")),
     ],
 )

@@ -6,7 +6,7 @@ import numpy as np
 
 from . import numba_peers
 from .arrays import SumSection
-from .peers import Peer, python_module, tutorial_cython
+from .peers import Peer, module_function, python_module, tutorial_cython
 
 
 def threads() -> str:
@@ -15,9 +15,6 @@ def threads() -> str:
     except Exception:  # not built: the rows say so
         return "?"
 
-
-def function(module: str, name: str):
-    return lambda: getattr(python_module(module), name)
 
 
 SECTION = SumSection(
@@ -33,9 +30,9 @@ SECTION = SumSection(
         Peer("Cython prange, fixed", "the same without its `with nogil:`, with OpenMP",
              lambda: tutorial_cython("parallel_sum", "fixed", "parallel_sum")),
         Peer("Numba prange", "@njit(parallel=True) with prange", numba_peers.sum_prange),
-        Peer("sum_array", "section 1, one thread", function("fast_operations", "sum_array")),
-        Peer("parallel_sum", "the same tree on rayon's threads", function("parallel_sum", "parallel_sum")),
+        Peer("sum_array", "section 1, one thread", module_function("fast_operations", "sum_array")),
+        Peer("parallel_sum", "the same tree on rayon's threads", module_function("parallel_sum", "parallel_sum")),
         Peer("parallel unordered", "parallel_sum_unordered: 32 accumulators per thread",
-             function("parallel_sum", "parallel_sum_unordered")),
+             module_function("parallel_sum", "parallel_sum_unordered")),
     ],
 )

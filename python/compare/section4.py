@@ -6,11 +6,8 @@ import numpy as np
 
 from . import numba_peers
 from .arrays import InPlaceSection
-from .peers import Peer, python_module, tutorial_cython
+from .peers import Peer, module_function, tutorial_cython
 
-
-def array_ops(name: str):
-    return lambda: getattr(python_module("array_ops"), name)
 
 
 def numpy_square(a):
@@ -31,7 +28,7 @@ SECTION = InPlaceSection(
              lambda: tutorial_cython("array_ops", "fixed", "square_numpy_array")),
         Peer("Numba loop", "the C loop under @njit", numba_peers.square_in_place),
         Peer("square_numpy_array", "the tutorial's C square_array on each run, via Rust",
-             array_ops("square_numpy_array")),
-        Peer("square_numpy_array_rust", "the same with a Rust kernel", array_ops("square_numpy_array_rust")),
+             module_function("array_ops", "square_numpy_array")),
+        Peer("square_numpy_array_rust", "the same with a Rust kernel", module_function("array_ops", "square_numpy_array_rust")),
     ],
 )
