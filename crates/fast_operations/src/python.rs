@@ -132,11 +132,10 @@ impl<'py> SumInput<'py> {
             (b'i', 8) => Dtype::I64,
             (b'i', 4) => Dtype::I32,
             _ => {
-                let got = descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
                 return Err(InputError::Dtype {
                     func,
                     expected: SUM_DTYPES,
-                    got,
+                    got: dtype_name(array),
                 });
             }
         };
@@ -213,6 +212,14 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".into(), |name| name.to_string())
 }
 
+/// How NumPy prints the array's dtype (`str(arr.dtype)`), for error messages.
+fn dtype_name(array: &Bound<'_, PyUntypedArray>) -> String {
+    array
+        .dtype()
+        .str()
+        .map_or_else(|_| "?".into(), |s| s.to_string())
+}
+
 /// Whether `array` (an ndarray subclass) is a `numpy.ma.MaskedArray`.
 fn is_masked(array: &Bound<'_, PyUntypedArray>) -> Result<bool, InputError> {
     let masked = array
@@ -271,15 +278,10 @@ fn float64_1d<'py>(
 ) -> Result<SumInput<'py>, InputError> {
     let input = SumInput::check(func, arr)?;
     if !matches!(input.dtype, Dtype::F64) {
-        let got = input
-            .array
-            .dtype()
-            .str()
-            .map_or_else(|_| "?".into(), |s| s.to_string());
         return Err(InputError::Dtype {
             func,
             expected: "float64",
-            got,
+            got: dtype_name(&input.array),
         });
     }
     if input.array.ndim() != 1 {
