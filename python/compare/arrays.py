@@ -24,9 +24,10 @@ def load(peer: Peer):
         return f"unavailable: {why}"
 
 
-def measure(key: str, peers: list[Peer], settings: timing.Settings, prepare, check_and_time):
-    """For each size: the inputs ``prepare(n)`` makes, and a record per peer, with its status
-    and, for a peer that loaded, what ``check_and_time(fn, inputs)`` found."""
+def measure(key: str, peers: list[Peer], settings: timing.Settings, prepare, check, timed):
+    """For each size: the inputs ``prepare(n)`` makes, and a record per peer with its status.
+    A peer that loaded is first checked (``check(fn, inputs)`` gives its status and findings);
+    those that pass are timed in turns on ``timed(inputs)``, their "seconds" added."""
     loaded = {peer.name: load(peer) for peer in peers}
     for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
         inputs = prepare(n)
@@ -34,9 +35,15 @@ def measure(key: str, peers: list[Peer], settings: timing.Settings, prepare, che
         for peer in peers:
             fn = loaded[peer.name]
             record = {"section": key, "n": n, "path": peer.name, "how": peer.how}
-            record |= {"status": fn} if isinstance(fn, str) else check_and_time(fn, inputs)
-            report.progress(f"  n={n:.0e} {peer.name}: {record['status']}")
+            record |= {"status": fn} if isinstance(fn, str) else check(fn, inputs)
             records.append(record)
+        ok = {r["path"]: (loaded[r["path"]], timed(inputs)) for r in records if r["status"] == "ok"}
+        times = timing.time_calls(ok, settings)
+        for record in records:
+            if record["path"] in times:
+                record["seconds"] = times[record["path"]].median
+            shown = f"{record['seconds'] * 1e6:.2f} us" if "seconds" in record else record["status"]
+            report.progress(f"  n={n:.0e} {record['path']}: {shown}")
         yield n, inputs, records
 
 
@@ -65,7 +72,7 @@ class SumSection:
             values = np.random.default_rng(n).random(n)  # uniform [0, 1): errors accumulate
             return values, math.fsum(values)
 
-        def check_and_time(fn, inputs):
+        def check(fn, inputs):
             values, exact = inputs
             got = float(fn(values))
             error = abs(got - exact) / exact if exact else abs(got)
@@ -74,11 +81,11 @@ class SumSection:
                 return {"status": f"WRONG: {got!r}, exact {exact!r}"}
             again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
             return {"status": "ok", "value": got.hex(), "error": error,
-                    "stable_bits": len(again) == 1,
-                    "seconds": timing.time_call(fn, values, settings).median}
+                    "stable_bits": len(again) == 1}
 
         rows, records = [], []
-        for n, (values, _), batch in measure(self.key, self.peers, settings, prepare, check_and_time):
+        for n, (values, _), batch in measure(self.key, self.peers, settings, prepare, check,
+                                                 timed=lambda inputs: inputs[0]):
             records += batch
             measured = {r["path"]: r for r in batch if r["status"] == "ok"}
             base = measured.get(self.baseline, {})
@@ -132,18 +139,21 @@ class InPlaceSection:
         def prepare(n):
             return np.random.default_rng(n).standard_normal(min(n, 10**6)), np.ones(n)
 
-        def check_and_time(fn, inputs):
-            sample, ones = inputs
+        def check(fn, inputs):
+            sample, _ = inputs
             got = sample.copy()
             fn(got)
             if not np.array_equal(got, np.square(sample)):
                 return {"status": "WRONG: the values are not their squares"}
-            seconds = timing.time_call(fn, ones, settings).median
-            assert np.all(ones == 1.0)
-            return {"status": "ok", "seconds": seconds, "gbps": 2 * ones.nbytes / seconds / 1e9}
+            return {"status": "ok"}
 
         rows, records = [], []
-        for n, _, batch in measure(self.key, self.peers, settings, prepare, check_and_time):
+        for n, (_, ones), batch in measure(self.key, self.peers, settings, prepare, check,
+                                           timed=lambda inputs: inputs[1]):
+            assert np.all(ones == 1.0)  # squaring ones leaves them ones: every call saw the same
+            for record in batch:
+                if "seconds" in record:
+                    record["gbps"] = 2 * ones.nbytes / record["seconds"] / 1e9
             records += batch
             measured = {r["path"]: r for r in batch if r["status"] == "ok"}
             base = measured.get(self.baseline, {}).get("seconds")

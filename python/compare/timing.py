@@ -1,7 +1,9 @@
 """Timing: auto-calibrated loops, a warm-up, the median of repeats.
 
 Why this way: a single long loop hides noise, the minimum hides the typical cost; the median
-of several calibrated repeats is what a caller sees on a busy machine.
+of several calibrated repeats is what a caller sees on a busy machine. Paths that are compared
+with each other are timed in turns (one repeat of each, then the next round), so that a slow
+spell of the machine falls on all of them rather than on whichever ran during it.
 """
 
 from __future__ import annotations
@@ -35,8 +37,21 @@ class Timing:
 
 def time_call(fn, arg, settings: Settings) -> Timing:
     """Seconds per ``fn(arg)``, timed in a ``timeit`` loop (its overhead included)."""
-    timer = timeit.Timer("fn(arg)", globals={"fn": fn, "arg": arg})
-    return _time(timer, settings)
+    return time_calls({"": (fn, arg)}, settings)[""]
+
+
+def time_calls(calls: dict, settings: Settings) -> dict[str, Timing]:
+    """Seconds per call of each ``name: (fn, arg)``, the repeats taken in turns."""
+    timers = {name: timeit.Timer("fn(arg)", globals={"fn": fn, "arg": arg})
+              for name, (fn, arg) in calls.items()}
+    loops = {name: _calibrate(timer, settings) for name, timer in timers.items()}
+    samples: dict[str, list[float]] = {name: [] for name in timers}
+    names = list(timers)
+    for r in range(settings.repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:  # who goes first rotates
+            samples[name].append(timers[name].timeit(number=loops[name]) / loops[name])
+    return {name: Timing(statistics.median(s), min(s), max(s), loops[name])
+            for name, s in samples.items()}
 
 
 def loop_overhead(settings: Settings) -> Timing:
@@ -45,12 +60,17 @@ def loop_overhead(settings: Settings) -> Timing:
 
 
 def _time(timer: timeit.Timer, settings: Settings) -> Timing:
+    loops = _calibrate(timer, settings)
+    samples = [t / loops for t in timer.repeat(repeat=settings.repeats, number=loops)]
+    return Timing(statistics.median(samples), min(samples), max(samples), loops)
+
+
+def _calibrate(timer: timeit.Timer, settings: Settings) -> int:
+    """After a warm-up, how many calls one repeat of about ``repeat_seconds`` makes."""
     timer.timeit(number=100)  # warm-up: caches, lazy loading, first-call paths
     loops = 1
     while timer.timeit(number=loops) < settings.repeat_seconds / 5:
         loops *= 10 if loops < 1000 else 2
     # Scale up to the target duration from the last calibration step.
     per_call = timer.timeit(number=loops) / loops
-    loops = max(1, int(settings.repeat_seconds / max(per_call, 1e-12)))
-    samples = [t / loops for t in timer.repeat(repeat=settings.repeats, number=loops)]
-    return Timing(statistics.median(samples), min(samples), max(samples), loops)
+    return max(1, int(settings.repeat_seconds / max(per_call, 1e-12)))
