@@ -52,6 +52,21 @@ def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
     assert runs[2]["sums"][1] == float(np.sum(wide[::-3])).hex()
 
 
+def test_same_bits_from_many_python_threads_at_once():
+    # One thread owns the pool the sums run on (the first to sum); the others hand their work
+    # to a second pool. Both paths, concurrently, give sum_array's bits.
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(n) * np.exp2(rng.integers(-20, 21, n))
+              for n in [100_003, 1_000_001, 2_000_000]]
+    expected = [sum_array(a).hex() for a in arrays]
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: [parallel_sum.parallel_sum(a).hex() for a in arrays], range(12)))
+    assert runs == [expected] * 12
+    assert [parallel_sum.parallel_sum(a).hex() for a in arrays] == expected
+
+
 def test_thread_count_is_the_pool_size():
     assert thread_count() >= 1
     if "RAYON_NUM_THREADS" not in os.environ:

@@ -20,6 +20,8 @@ use fast_operations::pairwise::{pairwise_sum, pairwise_sum_of, split};
 use fast_operations::{Summable, exact_sum, sum_unordered, summation_slice};
 use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
 use rayon::prelude::*;
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::sync::OnceLock;
 
 #[cfg(feature = "module")]
 mod python;
@@ -30,10 +32,36 @@ pub const GRAIN: usize = 1 << 15;
 /// How many subtrees [`parallel_sum`] makes per thread, for large arrays.
 const TASKS_PER_THREAD: usize = 8;
 
-/// Arrays of fewer values are summed serially. Handing work to one of rayon's sleeping
-/// threads and waiting for it cost 6-10 µs here (2 cores, measured 2026-11-25), as long as
-/// section 1's kernel takes for 10^5 values: the parallel sum starts to win near 3 * 10^5.
-pub const PARALLEL_FROM: usize = 1 << 18;
+/// Arrays of fewer values are summed serially. Measured from Python on this machine kind
+/// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to
+/// back: 50 000 values were 1.2x faster in parallel, 40 000 no faster, 10^5 1.4x. After the
+/// helper thread has gone to sleep (a millisecond idle), waking it costs more than it saves
+/// at every size up to 10^6: the parallel sum pays off for work that keeps the pool busy.
+pub const PARALLEL_FROM: usize = 1 << 16;
+
+/// Makes the calling thread one of the threads of a pool of [`thread_count`] threads, if it
+/// is in no rayon pool yet and no other thread has done so before: from then on, the parallel
+/// sums it calls run on that pool, with the caller summing its share itself.
+///
+/// Why: rayon runs work for a thread outside its pools by queuing it for a pool thread and
+/// putting the caller to sleep until it is done. That sleep and wake-up cost 15-20 µs a call
+/// on this machine kind (2 vCPUs under KVM, measured 2026-11-25), longer than summing 10^5
+/// values takes. In a pool of its own, the caller works instead of sleeping, and a helper that
+/// is already awake steals the other half within a microsecond.
+///
+/// Only one thread can own the pool (the first to call this: in Python, usually the main
+/// thread); other threads keep rayon's global pool, and its cost. The pool's helper threads
+/// live as long as the process, as rayon's global pool does. This changes who sums which
+/// subtree, never the tree: the result has the same bits either way.
+pub fn join_callers_pool() {
+    static CALLERS_POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
+    if rayon::current_thread_index().is_none() {
+        CALLERS_POOL.get_or_init(|| {
+            // If the threads cannot be started, the global pool does the work instead.
+            ThreadPoolBuilder::new().use_current_thread().build().ok()
+        });
+    }
+}
 
 /// The number of threads [`parallel_sum`] uses: rayon's global pool, whose size is
 /// `RAYON_NUM_THREADS` when that is set, else the number of cores.

@@ -28,9 +28,13 @@ impl SumFn for Parallel {
 ///
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
 /// shape and strides) and raises the same ``TypeError`` for anything else. The GIL is
-/// released while summing. Arrays under 65536 values are summed on the calling thread;
+/// released while summing. Arrays under 65536 values are summed on the calling thread alone;
 /// N-D views that are neither contiguous nor 1-D are summed serially. The thread count is
 /// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
+///
+/// The first thread that calls it (usually the main thread) becomes one of the pool's
+/// threads and sums its share itself; calls from other threads hand the work to a second
+/// pool and wait, which costs some microseconds more per call. Same bits either way.
 ///
 /// >>> import numpy as np
 /// >>> parallel_sum(np.array([1.0, 2.0, 3.5]))
@@ -38,7 +42,9 @@ impl SumFn for Parallel {
 #[pyfunction(name = "parallel_sum")]
 #[pyo3(signature = (arr, /))]
 fn parallel_sum_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
+    let input = SumInput::extract("parallel_sum", arr)?;
+    crate::join_callers_pool();
+    input.sum(&Parallel)
 }
 
 /// Return the number of threads ``parallel_sum`` uses.
@@ -65,6 +71,7 @@ fn thread_count() -> usize {
 #[pyfunction(name = "parallel_sum_unordered")]
 #[pyo3(signature = (arr, /))]
 fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
+    crate::join_callers_pool();
     with_contiguous_float64("parallel_sum_unordered", arr, crate::parallel_sum_unordered)
 }
 

@@ -2,7 +2,9 @@
 
 use fast_operations::sum_array;
 use ndarray::{Array, ArrayViewD, s};
-use parallel_sum::{GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered};
+use parallel_sum::{
+    GRAIN, PARALLEL_FROM, ParallelSummable, join_callers_pool, parallel_sum, parallel_sum_unordered,
+};
 
 /// Values whose magnitudes span 2^-20 to 2^20 with both signs: any change in the order of
 /// additions changes the rounded result.
@@ -134,4 +136,43 @@ fn unordered_yardstick_is_a_sum() {
     let a: Vec<f64> = (0..1_000_003).map(|i| (i % 1000) as f64 - 500.0).collect();
     let exact: f64 = a.iter().sum();
     assert_eq!(parallel_sum_unordered(&a), exact);
+}
+
+/// The only test that calls `join_callers_pool`: which thread owns the pool is process-wide.
+#[test]
+fn the_first_caller_joins_a_pool_and_later_callers_keep_the_global_one() {
+    let a = values(1_000_001, 7);
+    let serial = sum_array(ndarray::ArrayView1::from(&a[..]).into_dyn()).to_bits();
+    let sum = || parallel_sum(ndarray::ArrayView1::from(&a[..]).into_dyn()).to_bits();
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                assert_eq!(rayon::current_thread_index(), None);
+                join_callers_pool();
+                assert_eq!(
+                    rayon::current_thread_index(),
+                    Some(0),
+                    "the caller is thread 0"
+                );
+                assert_eq!(rayon::current_num_threads(), parallel_sum::thread_count());
+                assert_eq!(sum(), serial);
+                join_callers_pool(); // a second call changes nothing
+                assert_eq!(rayon::current_thread_index(), Some(0));
+                assert_eq!(sum(), serial);
+            })
+            .join()
+            .unwrap();
+        scope
+            .spawn(|| {
+                join_callers_pool();
+                assert_eq!(
+                    rayon::current_thread_index(),
+                    None,
+                    "the pool has its owner"
+                );
+                assert_eq!(sum(), serial);
+            })
+            .join()
+            .unwrap();
+    });
 }
