@@ -58,14 +58,18 @@ pub fn sum_array<T: Summable>(view: ArrayViewD<'_, T>) -> T::Total {
 impl Summable for f64 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f64>) -> f64 {
-        let tree = match summation_slice(&view) {
-            Some(values) => pairwise::pairwise_sum(values),
-            None => pairwise::pairwise_sum_of(view.len(), view.iter().copied()),
-        };
-        // np.sum adds the tree's result to the identity of addition, +0.0: this turns a
-        // -0.0 (an empty array, or only negative zeros) into 0.0 and changes nothing else.
-        0.0 + tree
+        match summation_slice(&view) {
+            Some(values) => sum_f64_slice(values),
+            None => 0.0 + pairwise::pairwise_sum_of(view.len(), view.iter().copied()),
+        }
     }
+}
+
+/// [`sum_array`] of a 1-D float64 array whose values are `values`: `np.sum`'s bits.
+pub fn sum_f64_slice(values: &[f64]) -> f64 {
+    // np.sum adds the tree's result to the identity of addition, +0.0: this turns a -0.0
+    // (an empty array, or only negative zeros) into 0.0 and changes nothing else.
+    0.0 + pairwise::pairwise_sum(values)
 }
 
 impl Summable for f32 {

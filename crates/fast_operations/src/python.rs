@@ -93,6 +93,11 @@ const SUM_DTYPES: &str = "float64, float32, int32 or int64";
 pub trait SumFn: Sync {
     /// The float64 sum.
     fn f64(&self, view: ArrayViewD<'_, f64>) -> f64;
+    /// The float64 sum of values that are one slice in summation order: the common case,
+    /// which skips building an N-D view (a fifth of the call's cost).
+    fn f64_slice(&self, values: &[f64]) -> f64 {
+        self.f64(ndarray::ArrayView1::from(values).into_dyn())
+    }
     /// The float32 sum, in float64.
     fn f32(&self, view: ArrayViewD<'_, f32>) -> f64;
     /// The exact int64 sum.
@@ -176,6 +181,13 @@ impl<'py> SumInput<'py> {
     /// The sum by `sums` of the values, as a Python float or int, the GIL released for
     /// large arrays.
     pub fn sum(&self, sums: &impl SumFn) -> PyResult<Py<PyAny>> {
+        let py = self.array.py();
+        if matches!(self.dtype, Dtype::F64) && self.array.ndim() <= 1 {
+            let values = self.typed::<f64>()?;
+            if let Ok(slice) = values.as_slice() {
+                return release_gil(py, slice.len(), || sums.f64_slice(slice)).into_py_any(py);
+            }
+        }
         match self.dtype {
             Dtype::F64 => self.sum_as(|view| sums.f64(view)),
             Dtype::F32 => self.sum_as(|view| sums.f32(view)),
@@ -259,6 +271,9 @@ struct Serial;
 impl SumFn for Serial {
     fn f64(&self, view: ArrayViewD<'_, f64>) -> f64 {
         crate::sum_array(view)
+    }
+    fn f64_slice(&self, values: &[f64]) -> f64 {
+        crate::sum_f64_slice(values)
     }
     fn f32(&self, view: ArrayViewD<'_, f32>) -> f64 {
         crate::sum_array(view)

@@ -17,7 +17,7 @@
 #![deny(missing_docs)]
 
 use fast_operations::pairwise::{pairwise_sum, pairwise_sum_of, split};
-use fast_operations::{Summable, exact_sum, sum_unordered, summation_slice};
+use fast_operations::{Summable, exact_sum, sum_f64_slice, sum_unordered, summation_slice};
 use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
@@ -94,12 +94,13 @@ pub fn parallel_sum<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> T::Total {
 
 impl ParallelSummable for f64 {
     fn parallel_sum(view: ArrayViewD<'_, f64>) -> f64 {
+        if let Some(values) = summation_slice(&view) {
+            return parallel_sum_f64_slice(values);
+        }
         if view.len() < PARALLEL_FROM {
             return f64::sum(view);
         }
-        let tree = if let Some(values) = summation_slice(&view) {
-            tree(values, &pairwise_sum)
-        } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
+        let tree = if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f64>| {
                 pairwise_sum_of(part.len(), part.iter().copied())
             })
@@ -108,6 +109,16 @@ impl ParallelSummable for f64 {
         };
         // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
         0.0 + tree
+    }
+}
+
+/// [`parallel_sum`] of a 1-D float64 array whose values are `values`: `np.sum`'s bits.
+pub fn parallel_sum_f64_slice(values: &[f64]) -> f64 {
+    if values.len() < PARALLEL_FROM {
+        sum_f64_slice(values)
+    } else {
+        // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
+        0.0 + tree(values, &pairwise_sum)
     }
 }
 

@@ -11,6 +11,9 @@ impl SumFn for Parallel {
     fn f64(&self, view: ArrayViewD<'_, f64>) -> f64 {
         crate::parallel_sum(view)
     }
+    fn f64_slice(&self, values: &[f64]) -> f64 {
+        crate::parallel_sum_f64_slice(values)
+    }
     fn f32(&self, view: ArrayViewD<'_, f32>) -> f64 {
         crate::parallel_sum(view)
     }
