@@ -97,6 +97,9 @@ fn square_in_place(
         _ => InputError::Borrowed { func },
     })?;
     let view = values.as_array_mut();
+    // Large runs are squared on rayon's threads: with this thread among them, as in
+    // parallel_sum (see parallel_sum::join_callers_pool for why).
+    parallel_sum::join_callers_pool();
     if view.len() >= RELEASE_GIL_FROM {
         obj.py().detach(|| square(view));
     } else {

@@ -3,7 +3,8 @@
 
 use array_ops::ffi::{MAX_RUN, in_pieces, square_array_c};
 use array_ops::{
-    for_each_run, has_repeated_values, square_numpy_array, square_numpy_array_rust, square_slice,
+    MIN_PIECE, PARALLEL_FROM, for_each_run, has_repeated_values, piece_len, square_numpy_array,
+    square_numpy_array_rust, square_slice,
 };
 use ndarray::{Array, ArrayViewMutD, IxDyn, ShapeBuilder, SliceInfoElem, s};
 
@@ -92,6 +93,31 @@ fn long_runs_are_squared_on_all_threads_with_the_same_bits() {
     for ((c, rust), x) in c.iter().zip(&rust).zip(&data) {
         assert_eq!(c.to_bits(), (x * x).to_bits());
         assert_eq!(rust.to_bits(), (x * x).to_bits());
+    }
+}
+
+#[test]
+fn parallel_runs_are_cut_into_equal_pieces_of_whole_vectors() {
+    for threads in [1, 2, 3, 8] {
+        for len in [PARALLEL_FROM, 100_000, 1_000_003, 123_456_789] {
+            let piece = piece_len(len, threads);
+            assert_eq!(piece % 8, 0);
+            assert!(piece >= MIN_PIECE);
+            let pieces = len.div_ceil(piece);
+            // Every thread gets some pieces, and no piece is more than a vector longer than
+            // an even share (the last one may be shorter).
+            assert!(
+                pieces >= threads.min(len / MIN_PIECE),
+                "{len} on {threads}: {pieces}"
+            );
+            assert!(piece * pieces - len < piece, "{len} on {threads}: {piece}");
+            if piece > MIN_PIECE {
+                assert!(
+                    piece - len.div_ceil(pieces) < 8,
+                    "{len} on {threads}: {piece}"
+                );
+            }
+        }
     }
 }
 
