@@ -201,13 +201,6 @@ trait Lanes8: Copy {
         }
         res
     }
-    /// The sum of a leaf of `8 <= a.len() <= LEAF` values: [`leaf_in_lanes`] unless the
-    /// lanes know a faster way to the same bits.
-    #[inline(always)]
-    unsafe fn leaf(a: &[f64]) -> f64 {
-        // SAFETY: forwarded from the caller (a leaf's size; the CPU has the instructions).
-        unsafe { leaf_in_lanes::<Self>(a) }
-    }
 }
 
 /// Plain arrays: the compiler maps them to whatever vectors the kernel is compiled for.
@@ -302,115 +295,6 @@ mod x86 {
             }
         }
     }
-
-    /// [`Avx512`] for slices that do not start on a 64-byte line: the same lanes and the same
-    /// bits, with a leaf that reads whole lines.
-    #[derive(Clone, Copy)]
-    pub(super) struct Avx512Lines(Avx512);
-
-    impl Lanes8 for Avx512Lines {
-        #[inline(always)]
-        unsafe fn load(p: *const f64) -> Self {
-            // SAFETY: forwarded from the caller.
-            unsafe { Avx512Lines(Avx512::load(p)) }
-        }
-        #[inline(always)]
-        unsafe fn add(self, o: Self) -> Self {
-            // SAFETY: forwarded from the caller.
-            unsafe { Avx512Lines(self.0.add(o.0)) }
-        }
-        #[inline(always)]
-        unsafe fn combine(self) -> f64 {
-            // SAFETY: forwarded from the caller.
-            unsafe { self.0.combine() }
-        }
-
-        /// The leaf read in whole 64-byte lines. NumPy's large arrays start 16 bytes into a
-        /// line, so every unaligned 64-byte load of
-        /// [`leaf_in_lanes`](super::leaf_in_lanes) touched two lines: that
-        /// made the leaves 10-15% slower from the L2 and L3 caches than on aligned data, where
-        /// the unordered sum did not care (Zen 4, measured 2026-11-25).
-        ///
-        /// With `d` the leaf's offset into its line, in values, lane `l` of the `j`th line
-        /// holds `a[8 * j + l - d]`: a value of accumulator `(l - d) mod 8`, met in the same
-        /// order as NumPy meets it. So the accumulators live rotated by `d` lanes; masks keep
-        /// out the values before and after the leaf, and one permutation puts the lanes back
-        /// in order for NumPy's combination. The same additions of the same values: the
-        /// same bits.
-        #[inline(always)]
-        unsafe fn leaf(a: &[f64]) -> f64 {
-            /// `ROTATE[d][k] = (k + d) % 8`: where accumulator `k` lives.
-            static ROTATE: [[i64; 8]; 8] = {
-                let mut table = [[0; 8]; 8];
-                let mut d = 0;
-                while d < 8 {
-                    let mut k = 0;
-                    while k < 8 {
-                        table[d][k] = ((k + d) % 8) as i64;
-                        k += 1;
-                    }
-                    d += 1;
-                }
-                table
-            };
-            let p = a.as_ptr();
-            let d = (p as usize / size_of::<f64>()) % 8;
-            let full = a.len() - a.len() % 8;
-            let lines = full / 8; // at least 1: a leaf has 8 values or more
-            // Lanes d..8 of the first line, and lanes 0..d of the line past the last block.
-            let head: __mmask8 = 0xFF << d;
-            let tail: __mmask8 = !head;
-            // SAFETY: the CPU has AVX-512F (the trait's contract). Every unmasked load reads
-            // the line at p + 8 * j - d for 1 <= j < lines: a[8 * j - d..8 * j + 8 - d], inside
-            // a[..full]. The masked loads read only their enabled lanes, which hold
-            // a[0..8 - d] (head, from the line that starts d values before p: `wrapping_sub`,
-            // as that line may begin before the slice) and a[full - d..full] (tail); masked
-            // lanes are neither read nor able to fault.
-            unsafe {
-                // A macro, not a closure: a closure would not inherit the kernel's AVX-512.
-                macro_rules! line {
-                    ($j:expr) => {
-                        _mm512_loadu_pd(p.add(8 * $j - d))
-                    };
-                }
-                let mut r = _mm512_maskz_loadu_pd(head, p.wrapping_sub(d));
-                if lines == 1 {
-                    // Lanes 0..d start (and end) with the values of the next line.
-                    r = _mm512_mask_loadu_pd(r, tail, p.add(8 - d));
-                } else {
-                    // Lanes 0..d start with the second line's values; the rest add them.
-                    let second = line!(1);
-                    r = _mm512_mask_add_pd(second, head, r, second);
-                    let mut j = 2;
-                    while j + 4 <= lines {
-                        r = _mm512_add_pd(_mm512_add_pd(r, line!(j)), line!(j + 1));
-                        r = _mm512_add_pd(_mm512_add_pd(r, line!(j + 2)), line!(j + 3));
-                        j += 4;
-                    }
-                    while j < lines {
-                        r = _mm512_add_pd(r, line!(j));
-                        j += 1;
-                    }
-                    let last = _mm512_maskz_loadu_pd(tail, p.add(full - d));
-                    r = _mm512_mask_add_pd(r, tail, r, last);
-                }
-                let rotate = _mm512_loadu_si512(ROTATE[d].as_ptr().cast());
-                let r = Avx512Lines(Avx512(_mm512_permutexvar_pd(rotate, r)));
-                Self::add_rest(r.combine(), &a[full..])
-            }
-        }
-    }
-}
-
-/// A leaf of `8 <= a.len() <= LEAF` values, with `V`'s own [`Lanes8::leaf`].
-///
-/// # Safety
-/// As [`Lanes8`]: the CPU must have `V`'s instructions.
-#[inline(always)]
-unsafe fn leaf<V: Lanes8>(a: &[f64]) -> f64 {
-    debug_assert!(8 <= a.len() && a.len() <= LEAF);
-    // SAFETY: forwarded from the caller.
-    unsafe { V::leaf(a) }
 }
 
 /// A leaf of `8 <= a.len() <= LEAF` values, its accumulators in the lanes of `V`.
@@ -418,7 +302,7 @@ unsafe fn leaf<V: Lanes8>(a: &[f64]) -> f64 {
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn leaf_in_lanes<V: Lanes8>(a: &[f64]) -> f64 {
+unsafe fn leaf<V: Lanes8>(a: &[f64]) -> f64 {
     debug_assert!(8 <= a.len() && a.len() <= LEAF);
     let full = a.len() - a.len() % 8;
     let p = a.as_ptr();
@@ -517,10 +401,15 @@ unsafe fn branch<V: Lanes8>(a: &[f64]) -> f64 {
     }
 }
 
-/// One copy of the tree walk per kind of lanes. The recursion lives in the kernel so that the
-/// leaves inline into code compiled for the wider vectors.
-macro_rules! walk {
-    ($walk:ident, $lanes:ty $(, $feature:literal)?) => {
+/// One copy of the tree and of the unordered sum per instruction set. The recursion lives in
+/// the kernel so that the leaves inline into code compiled for the wider vectors.
+macro_rules! kernels {
+    ($tree:ident, $walk:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
+        $(#[target_feature(enable = $feature)])?
+        fn $tree(a: &[f64]) -> f64 {
+            if a.len() < 8 { sum_reference(a) } else { $walk(a) }
+        }
+
         /// The subtree `a` of at least 8 values.
         $(#[target_feature(enable = $feature)])?
         fn $walk(a: &[f64]) -> f64 {
@@ -534,65 +423,25 @@ macro_rules! walk {
                 $walk(left) + $walk(right)
             }
         }
+
+        $(#[target_feature(enable = $feature)])?
+        fn $unordered(a: &[f64]) -> f64 {
+            unordered(a)
+        }
     };
 }
 
-walk!(walk_baseline, [f64; 8]);
+kernels!(tree_baseline, walk_baseline, unordered_baseline, [f64; 8]);
 #[cfg(target_arch = "x86_64")]
-walk!(walk_avx2, x86::Avx2, "avx2");
+kernels!(tree_avx2, walk_avx2, unordered_avx2, x86::Avx2, "avx2");
 #[cfg(target_arch = "x86_64")]
-walk!(walk_avx512, x86::Avx512, "avx512f");
-#[cfg(target_arch = "x86_64")]
-walk!(walk_avx512_lines, x86::Avx512Lines, "avx512f");
-
-fn tree_baseline(a: &[f64]) -> f64 {
-    if a.len() < 8 {
-        sum_reference(a)
-    } else {
-        walk_baseline(a)
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn tree_avx2(a: &[f64]) -> f64 {
-    if a.len() < 8 {
-        sum_reference(a)
-    } else {
-        walk_avx2(a)
-    }
-}
-
-/// Every leaf starts a multiple of 64 bytes after the first: one test picks the walk. Two
-/// walks rather than one leaf that tests: with both leaves inlined into every branch, the
-/// code outgrew the CPU's cache of decoded instructions and aligned data got slower.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn tree_avx512(a: &[f64]) -> f64 {
-    if a.len() < 8 {
-        sum_reference(a)
-    } else if (a.as_ptr() as usize).is_multiple_of(64) {
-        walk_avx512(a)
-    } else {
-        walk_avx512_lines(a)
-    }
-}
-
-fn unordered_baseline(a: &[f64]) -> f64 {
-    unordered(a)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn unordered_avx2(a: &[f64]) -> f64 {
-    unordered(a)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn unordered_avx512(a: &[f64]) -> f64 {
-    unordered(a)
-}
+kernels!(
+    tree_avx512,
+    walk_avx512,
+    unordered_avx512,
+    x86::Avx512,
+    "avx512f"
+);
 
 #[cfg(test)]
 mod tests {
