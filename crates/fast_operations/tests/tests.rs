@@ -79,6 +79,36 @@ fn every_kernel_matches_the_reference_for_large_n() {
 }
 
 #[test]
+fn every_kernel_matches_the_reference_at_every_offset_into_a_cache_line() {
+    // Vector loads see different line splits at each start within a 64-byte line: every
+    // start, with sizes around the leaf and line boundaries.
+    let buffer = values(20_000, 99);
+    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
+    for offset in 0..8 {
+        let start = line_start + offset;
+        for n in (0..=300).chain([1000, 1023, 1029, 4096, 10_007]) {
+            let a = &buffer[start..start + n];
+            assert_eq!(a.as_ptr() as usize % 64, offset * size_of::<f64>());
+            assert_every_kernel_matches_the_reference(a);
+        }
+    }
+    // Signed zeros: each lane's first value starts its accumulator, as in NumPy, and is not
+    // added to a zero (0.0 + -0.0 would be +0.0), wherever the lane falls in a line.
+    let zeros = vec![-0.0; 300];
+    for offset in 0..8 {
+        let a = &zeros[offset..];
+        for kernel in supported_kernels() {
+            assert_bits(kernel.pairwise_sum(&a[..8]), -0.0, "eight -0.0");
+            assert_bits(
+                kernel.pairwise_sum(a),
+                -0.0,
+                &format!("{kernel:?}: -0.0 * {}", a.len()),
+            );
+        }
+    }
+}
+
+#[test]
 fn the_tree_is_numpys() {
     // Hand-checked structure: n < 8 in order from -0.0, 8..=128 in eight lanes, then splits.
     assert_eq!(split(129), 64);
