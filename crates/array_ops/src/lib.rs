@@ -92,14 +92,21 @@ pub fn has_repeated_values(shape: &[usize], strides: &[isize]) -> bool {
             .any(|(&len, &stride)| len > 1 && stride == 0)
 }
 
-/// Squares `run` with `kernel`, on all threads when it is long.
-fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
+/// Squares one contiguous run with `kernel` ([`ffi::square_array_c`] or [`square_slice`]), on
+/// all threads when it is long.
+pub fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
     if run.len() >= PARALLEL_FROM {
         let piece = piece_len(run.len(), rayon::current_num_threads());
         run.par_chunks_mut(piece).for_each(kernel);
     } else {
         kernel(run);
     }
+}
+
+/// Squares every value of `view` in place with `kernel`, called on each contiguous run (see
+/// [`for_each_run`] and [`square_run`]).
+pub fn square_view(view: ArrayViewMutD<'_, f64>, kernel: fn(&mut [f64])) {
+    for_each_run(view, &mut |run| square_run(run, kernel));
 }
 
 /// Squares every value of `view` in place with the tutorial's C `square_array`, called on
@@ -112,7 +119,7 @@ fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
 /// assert_eq!(a, array![[1.0, 2.0, 9.0], [16.0, 5.0, 36.0]]);
 /// ```
 pub fn square_numpy_array(view: ArrayViewMutD<'_, f64>) {
-    for_each_run(view, &mut |run| square_run(run, ffi::square_array_c));
+    square_view(view, ffi::square_array_c);
 }
 
 /// As [`square_numpy_array`], with a Rust kernel instead of the C function.
@@ -124,7 +131,7 @@ pub fn square_numpy_array(view: ArrayViewMutD<'_, f64>) {
 /// assert_eq!(a, array![1.0, 4.0, 9.0]);
 /// ```
 pub fn square_numpy_array_rust(view: ArrayViewMutD<'_, f64>) {
-    for_each_run(view, &mut |run| square_run(run, square_slice));
+    square_view(view, square_slice);
 }
 
 /// `x *= x` for every value: the same arithmetic as the C loop, vectorised by the compiler

@@ -1,6 +1,5 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
-use ndarray::ArrayViewMutD;
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
@@ -58,7 +57,7 @@ impl From<InputError> for PyErr {
 fn square_in_place(
     func: &'static str,
     obj: &Bound<'_, PyAny>,
-    square: fn(ArrayViewMutD<'_, f64>),
+    kernel: fn(&mut [f64]),
 ) -> PyResult<()> {
     let array = obj
         .cast::<PyUntypedArray>()
@@ -96,14 +95,25 @@ fn square_in_place(
         BorrowError::NotWriteable => InputError::ReadOnly { func },
         _ => InputError::Borrowed { func },
     })?;
-    let view = values.as_array_mut();
     // Large runs are squared on rayon's threads: with this thread among them, as in
     // parallel_sum (see parallel_sum::join_callers_pool for why).
     parallel_sum::join_callers_pool();
-    if view.len() >= RELEASE_GIL_FROM {
-        obj.py().detach(|| square(view));
+    let py = obj.py();
+    let release_gil = values.len() >= RELEASE_GIL_FROM;
+    if let Ok(run) = values.as_slice_mut() {
+        // The common case, a C-contiguous array, is one run: no N-D view to build.
+        if release_gil {
+            py.detach(|| crate::square_run(run, kernel));
+        } else {
+            crate::square_run(run, kernel);
+        }
     } else {
-        square(view);
+        let view = values.as_array_mut();
+        if release_gil {
+            py.detach(|| crate::square_view(view, kernel));
+        } else {
+            crate::square_view(view, kernel);
+        }
     }
     Ok(())
 }
@@ -131,7 +141,7 @@ fn repeats(array: &Bound<'_, PyUntypedArray>) -> bool {
 #[pyfunction(name = "square_numpy_array")]
 #[pyo3(signature = (arr, /))]
 fn square_numpy_array_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
-    square_in_place("square_numpy_array", arr, crate::square_numpy_array)
+    square_in_place("square_numpy_array", arr, crate::ffi::square_array_c)
 }
 
 /// Square every value of ``arr`` in place with a Rust kernel: ``square_numpy_array``'s
@@ -146,11 +156,7 @@ fn square_numpy_array_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyfunction(name = "square_numpy_array_rust")]
 #[pyo3(signature = (arr, /))]
 fn square_numpy_array_rust_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
-    square_in_place(
-        "square_numpy_array_rust",
-        arr,
-        crate::square_numpy_array_rust,
-    )
+    square_in_place("square_numpy_array_rust", arr, crate::square_slice)
 }
 
 /// Section 4 of "NumPy with Cython and C": the C ``square_array`` on NumPy arrays, safe on
