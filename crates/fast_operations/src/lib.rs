@@ -17,7 +17,8 @@
 //! The core has no Python in it.
 #![deny(missing_docs)]
 
-use ndarray::{ArrayView1, ArrayViewD};
+use ndarray::{ArrayView1, ArrayViewD, Axis, Zip};
+use pairwise::Gather;
 
 pub mod pairwise;
 #[cfg(feature = "python")]
@@ -60,7 +61,7 @@ impl Summable for f64 {
     fn sum(view: ArrayViewD<'_, f64>) -> f64 {
         match summation_slice(&view) {
             Some(values) => sum_f64_slice(values),
-            None => 0.0 + pairwise::pairwise_sum_of(view.len(), view.iter().copied()),
+            None => 0.0 + sum_in_index_order(&view, |x| x),
         }
     }
 }
@@ -76,10 +77,8 @@ impl Summable for f32 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f32>) -> f64 {
         let tree = match summation_slice(&view) {
-            Some(values) => {
-                pairwise::pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x)))
-            }
-            None => pairwise::pairwise_sum_of(view.len(), view.iter().map(|&x| f64::from(x))),
+            Some(values) => sum_in_index_order(&ArrayView1::from(values).into_dyn(), f64::from),
+            None => sum_in_index_order(&view, f64::from),
         };
         0.0 + tree
     }
@@ -91,7 +90,7 @@ impl Summable for i64 {
         // Integer addition is exact, so the order does not matter: memory order when we can.
         match view.as_slice_memory_order() {
             Some(values) => exact_sum(values.iter().copied()),
-            None => exact_sum(view.iter().copied()),
+            None => exact_sum_in_index_order(&view, |x| x),
         }
     }
 }
@@ -101,7 +100,81 @@ impl Summable for i32 {
     fn sum(view: ArrayViewD<'_, i32>) -> i128 {
         match view.as_slice_memory_order() {
             Some(values) => exact_sum(values.iter().map(|&x| i64::from(x))),
-            None => exact_sum(view.iter().map(|&x| i64::from(x))),
+            None => exact_sum_in_index_order(&view, i64::from),
+        }
+    }
+}
+
+/// NumPy's pairwise tree over the values of `view` in C index order, each widened by `widen`
+/// (the tree alone: [`sum_array`] adds it to `0.0`). For views that are not one slice in
+/// summation order; a 1-D view of any stride is one row.
+///
+/// Why rows: ndarray's element iterator over an N-D view of dynamic dimension took about
+/// 17 ns a value here, 50 times `np.sum`'s time on `a[::2]`; a row at a time, the values are
+/// copied into the gather buffer by a plain loop (vectorised where the row is contiguous).
+pub fn sum_in_index_order<T: Copy>(view: &ArrayViewD<'_, T>, widen: impl Fn(T) -> f64) -> f64 {
+    let view = with_an_axis(view);
+    let rows = view.rows().into_iter();
+    let row = ArrayView1::from(&[][..]);
+    pairwise::pairwise_sum_of(view.len(), Rows { rows, row, widen })
+}
+
+/// The exact sum of the values of `view`, each widened by `widen`, read a row at a time (see
+/// [`sum_in_index_order`] for why).
+fn exact_sum_in_index_order<T: Copy>(view: &ArrayViewD<'_, T>, widen: impl Fn(T) -> i64) -> i128 {
+    let view = with_an_axis(view);
+    exact_sum(view.rows().into_iter().flatten().map(|&x| widen(x)))
+}
+
+/// `view` itself, or a 0-d view as a 1-D view of its one value: rows need an axis.
+fn with_an_axis<'a, T>(view: &'a ArrayViewD<'_, T>) -> ArrayViewD<'a, T> {
+    if view.ndim() == 0 {
+        view.view().insert_axis(Axis(0))
+    } else {
+        view.view()
+    }
+}
+
+/// A [`Gather`] source: the rows of a view, in order, widened to f64.
+struct Rows<'a, T, I, W> {
+    rows: I,
+    row: ArrayView1<'a, T>,
+    widen: W,
+}
+
+impl<'a, T: Copy, I: Iterator<Item = ArrayView1<'a, T>>, W: Fn(T) -> f64> Gather
+    for Rows<'a, T, I, W>
+{
+    fn gather(&mut self, mut out: &mut [f64]) {
+        while !out.is_empty() {
+            if self.row.is_empty() {
+                self.row = self
+                    .rows
+                    .next()
+                    .expect("the view ran out before the sum's length");
+                continue;
+            }
+            let k = out.len().min(self.row.len());
+            let (now, later) = std::mem::take(&mut out).split_at_mut(k);
+            let (head, rest) = self.row.split_at(Axis(0), k);
+            let widen = &self.widen;
+            if let Some(values) = head.as_slice() {
+                now.iter_mut()
+                    .zip(values)
+                    .for_each(|(slot, &x)| *slot = widen(x));
+            } else if let (Some(values), -1) = (head.as_slice_memory_order(), head.strides()[0]) {
+                // A reversed row: its memory read backwards (a loop the compiler vectorises).
+                let values = values.iter().rev();
+                now.iter_mut()
+                    .zip(values)
+                    .for_each(|(slot, &x)| *slot = widen(x));
+            } else {
+                Zip::from(now)
+                    .and(head)
+                    .for_each(|slot, &x| *slot = widen(x));
+            }
+            self.row = rest;
+            out = later;
         }
     }
 }

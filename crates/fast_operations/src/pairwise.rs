@@ -78,12 +78,12 @@ pub fn pairwise_sum(a: &[f64]) -> f64 {
     Kernel::best().pairwise_sum(a)
 }
 
-/// The pairwise sum of `n` values taken in order from `values` (which must yield `n`), for
-/// layouts that are not one contiguous slice: strided views, N-D views, float32.
+/// The pairwise sum of `n` values taken in order from `values` (which must hold `n`), for
+/// layouts that are not one contiguous slice of float64: strided views, N-D views, float32.
 ///
 /// Each node of at most [`GATHER`] values is gathered into a buffer and summed by the fast
 /// kernel: a node's sum depends only on its values and its size, so this is the same tree.
-pub fn pairwise_sum_of(n: usize, mut values: impl Iterator<Item = f64>) -> f64 {
+pub fn pairwise_sum_of(n: usize, mut values: impl Gather) -> f64 {
     let mut buffer = [0.0; GATHER];
     gathered(n, &mut values, &mut buffer, Kernel::best())
 }
@@ -91,17 +91,28 @@ pub fn pairwise_sum_of(n: usize, mut values: impl Iterator<Item = f64>) -> f64 {
 /// How many values [`pairwise_sum_of`] gathers at a time (32 KiB, on the stack).
 pub const GATHER: usize = 4096;
 
-fn gathered(
-    n: usize,
-    values: &mut impl Iterator<Item = f64>,
-    buffer: &mut [f64; GATHER],
-    kernel: Kernel,
-) -> f64 {
+/// Where [`pairwise_sum_of`] takes its values from, in summation order, a buffer at a time.
+pub trait Gather {
+    /// Writes the next `out.len()` values into `out`; panics if there are fewer.
+    fn gather(&mut self, out: &mut [f64]);
+}
+
+/// An iterator is a source a value at a time (simple, and slow for long sums: see
+/// `fast_operations::sum_in_index_order` for views).
+impl<I: Iterator<Item = f64>> Gather for I {
+    fn gather(&mut self, out: &mut [f64]) {
+        for slot in out {
+            *slot = self
+                .next()
+                .expect("the values ran out before the sum's length");
+        }
+    }
+}
+
+fn gathered(n: usize, values: &mut impl Gather, buffer: &mut [f64; GATHER], kernel: Kernel) -> f64 {
     if n <= GATHER {
         let node = &mut buffer[..n];
-        for (slot, x) in node.iter_mut().zip(values.by_ref()) {
-            *slot = x;
-        }
+        values.gather(node);
         kernel.pairwise_sum(node)
     } else {
         let n2 = split(n);

@@ -4,7 +4,7 @@
 
 use fast_operations::pairwise::{Kernel, pairwise_sum, pairwise_sum_of, split, sum_reference};
 use fast_operations::{sum_array, sum_array_naive, sum_unordered};
-use ndarray::{Array, ArrayView1, IxDyn, ShapeBuilder, s};
+use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
 
 /// Deterministic values whose magnitudes span 2^-20 to 2^20 with both signs: any change in
 /// the order of additions changes the rounded result, so bit equality means the same order.
@@ -197,6 +197,49 @@ fn nd_layouts_sum_in_the_documented_order() {
     // 0-d.
     let scalar = Array::from_elem(IxDyn(&[]), -2.5);
     assert_bits(sum_array(scalar.view()), -2.5, "0-d");
+}
+
+/// Views that are not one slice: more values than one gathered node (GATHER = 4096), in rows
+/// that end inside nodes and rows longer than a node; contiguous, reversed and strided rows.
+fn row_views<'a, T>(short: &'a Array3<T>, long: &'a Array2<T>) -> Vec<ArrayViewD<'a, T>> {
+    vec![
+        short.slice(s![.., ..;2, ..]).into_dyn(),
+        short.slice(s![..;-1, .., ..;-1]).into_dyn(),
+        short.slice(s![.., 1.., ..;2]).into_dyn(),
+        long.slice(s![.., ..;-1]).into_dyn(),
+        long.slice(s![1.., ..;3]).into_dyn(),
+        long.slice(s![..;2, ..]).reversed_axes().into_dyn(),
+    ]
+}
+
+#[test]
+fn views_read_a_row_at_a_time_keep_the_index_order() {
+    let short = Array::from_shape_vec((40, 301, 3), values(40 * 301 * 3, 11)).unwrap();
+    let long = Array::from_shape_vec((7, 5001), values(7 * 5001, 12)).unwrap();
+    for view in row_views(&short, &long) {
+        let in_order: Vec<f64> = view.iter().copied().collect();
+        let what = format!("float64 {:?} {:?}", view.shape(), view.strides());
+        assert_bits(sum_array(view), 0.0 + sum_reference(&in_order), &what);
+    }
+    let (short, long) = (short.mapv(|x| x as f32), long.mapv(|x| x as f32));
+    for view in row_views(&short, &long) {
+        let in_order: Vec<f64> = view.iter().map(|&x| f64::from(x)).collect();
+        let what = format!("float32 {:?} {:?}", view.shape(), view.strides());
+        assert_bits(sum_array(view), 0.0 + sum_reference(&in_order), &what);
+    }
+    let (short, long) = (
+        short.mapv(|x| (x * 1e6) as i64),
+        long.mapv(|x| (x * 1e6) as i64),
+    );
+    for view in row_views(&short, &long) {
+        let expected: i128 = view.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(
+            sum_array(view.view()),
+            expected,
+            "int64 {:?}",
+            view.strides()
+        );
+    }
 }
 
 #[test]

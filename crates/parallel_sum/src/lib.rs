@@ -16,8 +16,10 @@
 //! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::pairwise::{pairwise_sum, pairwise_sum_of, split};
-use fast_operations::{Summable, exact_sum, sum_f64_slice, sum_unordered, summation_slice};
+use fast_operations::pairwise::{pairwise_sum, split};
+use fast_operations::{
+    Summable, exact_sum, sum_f64_slice, sum_in_index_order, sum_unordered, summation_slice,
+};
 use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
@@ -102,7 +104,7 @@ impl ParallelSummable for f64 {
         }
         let tree = if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f64>| {
-                pairwise_sum_of(part.len(), part.iter().copied())
+                sum_in_index_order(&part.into_dyn(), |x| x)
             })
         } else {
             return f64::sum(view);
@@ -128,12 +130,12 @@ impl ParallelSummable for f32 {
             return f32::sum(view);
         }
         let widened =
-            |values: &[f32]| pairwise_sum_of(values.len(), values.iter().map(|&x| f64::from(x)));
+            |values: &[f32]| sum_in_index_order(&ArrayView1::from(values).into_dyn(), f64::from);
         let tree = if let Some(values) = summation_slice(&view) {
             tree(values, &widened)
         } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f32>| {
-                pairwise_sum_of(part.len(), part.iter().map(|&x| f64::from(x)))
+                sum_in_index_order(&part.into_dyn(), f64::from)
             })
         } else {
             return f32::sum(view);
