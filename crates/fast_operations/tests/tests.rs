@@ -199,7 +199,7 @@ fn nd_layouts_sum_in_the_documented_order() {
     assert_bits(sum_array(scalar.view()), -2.5, "0-d");
 }
 
-/// Views that are not one slice: more values than one gathered node (GATHER = 4096), in rows
+/// Views that are not one slice: more values than one gathered node (GATHER = 1024), in rows
 /// that end inside nodes and rows longer than a node; contiguous, reversed and strided rows.
 fn row_views<'a, T>(short: &'a Array3<T>, long: &'a Array2<T>) -> Vec<ArrayViewD<'a, T>> {
     vec![
