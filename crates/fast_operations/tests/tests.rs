@@ -43,6 +43,20 @@ fn baseline_kernel_is_always_supported_and_best_is_supported() {
     assert!(Kernel::best().is_supported());
 }
 
+#[test]
+fn the_kernel_for_a_slice_depends_on_its_cache_line_offset_only_with_avx512() {
+    let buffer = values(64, 1);
+    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
+    let aligned = &buffer[line_start..line_start + 32];
+    let misaligned = &buffer[line_start + 2..line_start + 34];
+    assert_eq!(Kernel::for_slice(aligned), Kernel::best());
+    let expected = match Kernel::best() {
+        Kernel::Avx512 => Kernel::Avx2,
+        best => best,
+    };
+    assert_eq!(Kernel::for_slice(misaligned), expected);
+}
+
 /// Every kernel this CPU runs, and the gathering path, against the plain reference.
 fn assert_every_kernel_matches_the_reference(a: &[f64]) {
     let n = a.len();
