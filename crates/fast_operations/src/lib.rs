@@ -77,7 +77,7 @@ impl Summable for f32 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f32>) -> f64 {
         let tree = match summation_slice(&view) {
-            Some(values) => sum_in_index_order(&ArrayView1::from(values).into_dyn(), f64::from),
+            Some(values) => pairwise::pairwise_sum(values),
             None => sum_in_index_order(&view, f64::from),
         };
         0.0 + tree

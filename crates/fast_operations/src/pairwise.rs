@@ -1,4 +1,5 @@
-//! NumPy's pairwise summation of float64, reproduced to the bit, and fast.
+//! NumPy's pairwise summation of float64, reproduced to the bit, and fast (of float32 too,
+//! in float64).
 //!
 //! Why pairwise: the rounding error grows as O(log n) instead of the O(n) of a loop in order,
 //! at no cost in speed. The tree is NumPy's (`pairwise_sum` in
@@ -13,19 +14,19 @@
 //! The eight accumulators of a leaf are eight SIMD lanes (one AVX-512 register, two AVX2
 //! ones), and the leaves are independent: only their combination has an order. So the fast
 //! paths keep each lane's additions in order and combine in the tree's order, and give the
-//! same bits on every CPU, however wide its vectors. What made them fast, measured on AMD EPYC
-//! (Zen 4, AVX-512), 2026-11-25:
+//! same bits on every CPU, however wide its vectors. float32 values are widened to f64 as
+//! they are loaded ([`Value`]): the bits of the tree over the widened values. What made them
+//! fast, measured on AMD EPYC (Zen 4, AVX-512), 2026-11-25:
 //! - explicit vectors for the lanes (the compiler's own choice was 2-lane SSE registers);
-//! - no call per leaf: nodes of up to [`BRANCH`] values have a fixed shape, summed inline;
+//! - no call per leaf: nodes of up to `BRANCH` (535) values have a fixed shape, summed inline;
 //! - leaves read one after the other: one sequential stream, which the prefetchers follow.
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower and gained little in the core's own
-//!   caches.
-//! - loads that may straddle two cache lines. NumPy's large arrays start 16 bytes into a
-//!   64-byte line, so every 64-byte load of a leaf touches two lines. Reading whole lines
-//!   instead (the accumulators rotated across the lanes, masks at the leaf's ends, one
-//!   permutation before the combination: the same bits) measured no faster on one thread and
-//!   15-25% slower on two (10^5 and 10^6 values, 2026-11-25).
+//!   caches;
+//! - AVX2 rather than AVX-512 for slices that do not start on a cache line
+//!   ([`Kernel::for_slice`]). Reading whole lines instead (the accumulators rotated across the
+//!   lanes, masks at the leaf's ends, one permutation before the combination: the same bits)
+//!   measured no faster on one thread and 15-25% slower on two.
 
 use std::sync::OnceLock;
 
@@ -39,28 +40,114 @@ pub const fn split(n: usize) -> usize {
     half - half % 8
 }
 
+/// A type whose values the tree sums in f64: f64 itself, and f32, each value widened exactly
+/// as it is read (the bits of NumPy's tree over `a.astype(np.float64)`).
+pub trait Value: sealed::Load + Send + Sync {
+    /// The value as an f64 (exact).
+    fn to_f64(self) -> f64;
+}
+
+impl Value for f64 {
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Value for f32 {
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+/// How each kernel reads eight values of a [`Value`] type into its lanes: inside the crate.
+mod sealed {
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// Every method reads `p[0..8]`, which the caller guarantees readable; the x86 ones use
+    /// the instructions their names say, which the caller's CPU must have.
+    pub trait Load: Copy {
+        unsafe fn load_array(p: *const Self) -> [f64; 8];
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn load_avx2(p: *const Self) -> (__m256d, __m256d);
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn load_avx512(p: *const Self) -> __m512d;
+    }
+
+    impl Load for f64 {
+        #[inline(always)]
+        unsafe fn load_array(p: *const f64) -> [f64; 8] {
+            // SAFETY: the caller guarantees p[0..8] readable; p is aligned as an f64 pointer.
+            unsafe { p.cast::<[f64; 8]>().read() }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn load_avx2(p: *const f64) -> (__m256d, __m256d) {
+            // SAFETY: p[0..8] readable (caller); unaligned loads; the CPU has AVX (caller).
+            unsafe { (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn load_avx512(p: *const f64) -> __m512d {
+            // SAFETY: p[0..8] readable (caller); an unaligned load; the CPU has AVX-512F.
+            unsafe { _mm512_loadu_pd(p) }
+        }
+    }
+
+    /// float32 is widened as it is loaded: no copy of the array in f64.
+    impl Load for f32 {
+        #[inline(always)]
+        unsafe fn load_array(p: *const f32) -> [f64; 8] {
+            // SAFETY: the caller guarantees p[0..8] readable; p is aligned as an f32 pointer.
+            unsafe { p.cast::<[f32; 8]>().read() }.map(f64::from)
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn load_avx2(p: *const f32) -> (__m256d, __m256d) {
+            // SAFETY: p[0..8] readable (caller); unaligned loads; the CPU has AVX (caller).
+            unsafe {
+                (
+                    _mm256_cvtps_pd(_mm_loadu_ps(p)),
+                    _mm256_cvtps_pd(_mm_loadu_ps(p.add(4))),
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn load_avx512(p: *const f32) -> __m512d {
+            // SAFETY: p[0..8] readable (caller); an unaligned load; the CPU has AVX-512F.
+            unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(p)) }
+        }
+    }
+}
+
 /// The tree written as plainly as possible: the reference the fast paths are tested against.
-pub fn sum_reference(a: &[f64]) -> f64 {
+pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut res = -0.0;
         for &x in a {
-            res += x;
+            res += x.to_f64();
         }
         res
     } else if n <= LEAF {
         let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
+        for k in 0..8 {
+            r[k] = a[k].to_f64();
+        }
         let mut i = 8;
         while i < n - n % 8 {
             for k in 0..8 {
-                r[k] += a[i + k];
+                r[k] += a[i + k].to_f64();
             }
             i += 8;
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         while i < n {
-            res += a[i];
+            res += a[i].to_f64();
             i += 1;
         }
         res
@@ -75,7 +162,7 @@ pub fn sum_reference(a: &[f64]) -> f64 {
 ///
 /// `np.sum` adds this to its identity, `+0.0`: see [`crate::sum_f64_slice`].
 #[inline]
-pub fn pairwise_sum(a: &[f64]) -> f64 {
+pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
     Kernel::for_slice(a).pairwise_sum(a)
 }
 
@@ -178,10 +265,13 @@ impl Kernel {
     /// (2026-11-25), AVX2 was 3-10% faster on slices 16 bytes into a line (where NumPy's large
     /// arrays start), from 10^4 to 10^6 values, and the two were equal on aligned ones. The
     /// same bits either way.
-    pub fn for_slice(a: &[f64]) -> Kernel {
+    pub fn for_slice<T: Value>(a: &[T]) -> Kernel {
+        // An AVX-512 load reads 8 values: whole lines when the slice starts on a multiple
+        // of 8 values' size (64 bytes for f64, 32 for f32).
+        let load = 8 * size_of::<T>();
         match Kernel::best() {
             Kernel::Avx512
-                if !(a.as_ptr() as usize).is_multiple_of(64) && Kernel::Avx2.is_supported() =>
+                if !(a.as_ptr() as usize).is_multiple_of(load) && Kernel::Avx2.is_supported() =>
             {
                 Kernel::Avx2
             }
@@ -190,7 +280,7 @@ impl Kernel {
     }
 
     /// The pairwise sum of `a` with this kernel. Panics if the CPU does not support it.
-    pub fn pairwise_sum(self, a: &[f64]) -> f64 {
+    pub fn pairwise_sum<T: Value>(self, a: &[T]) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         match self {
             Kernel::Baseline => tree_baseline(a),
@@ -229,17 +319,17 @@ impl Kernel {
 /// The methods may use instructions beyond x86-64's baseline: call them only from code
 /// compiled for, and running on, a CPU that has them (the `kernels!` functions below).
 trait Lanes8: Copy {
-    /// `p[0..8]`; the caller guarantees that those eight values are readable.
-    unsafe fn load(p: *const f64) -> Self;
+    /// `p[0..8]`, widened to f64; the caller guarantees that those eight values are readable.
+    unsafe fn load<T: Value>(p: *const T) -> Self;
     unsafe fn add(self, other: Self) -> Self;
     /// NumPy's combination of a leaf's accumulators:
     /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
     unsafe fn combine(self) -> f64;
     /// `res` plus the leaf's last `rest.len() < 8` values, one after the other.
     #[inline(always)]
-    unsafe fn add_rest(mut res: f64, rest: &[f64]) -> f64 {
+    unsafe fn add_rest<T: Value>(mut res: f64, rest: &[T]) -> f64 {
         for &x in rest {
-            res += x;
+            res += x.to_f64();
         }
         res
     }
@@ -248,10 +338,9 @@ trait Lanes8: Copy {
 /// Plain arrays: the compiler maps them to whatever vectors the kernel is compiled for.
 impl Lanes8 for [f64; 8] {
     #[inline(always)]
-    unsafe fn load(p: *const f64) -> Self {
-        // SAFETY: the caller guarantees p[0..8] is readable; f64 has no alignment needs
-        // beyond its own, which p has as a pointer into an &[f64].
-        unsafe { p.cast::<[f64; 8]>().read() }
+    unsafe fn load<T: Value>(p: *const T) -> Self {
+        // SAFETY: forwarded from the caller (p[0..8] readable).
+        unsafe { T::load_array(p) }
     }
     #[inline(always)]
     unsafe fn add(mut self, other: Self) -> Self {
@@ -269,7 +358,7 @@ impl Lanes8 for [f64; 8] {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::Lanes8;
+    use super::{Lanes8, Value};
     use std::arch::x86_64::*;
 
     /// Two 4-lane AVX registers: `r0..r4` and `r4..r8`.
@@ -278,10 +367,10 @@ mod x86 {
 
     impl Lanes8 for Avx2 {
         #[inline(always)]
-        unsafe fn load(p: *const f64) -> Self {
-            // SAFETY: the caller guarantees p[0..8] is readable; these loads need no
-            // alignment; the CPU has AVX (the trait's contract).
-            unsafe { Avx2(_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) }
+        unsafe fn load<T: Value>(p: *const T) -> Self {
+            // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX2).
+            let (low, high) = unsafe { T::load_avx2(p) };
+            Avx2(low, high)
         }
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
@@ -311,10 +400,9 @@ mod x86 {
 
     impl Lanes8 for Avx512 {
         #[inline(always)]
-        unsafe fn load(p: *const f64) -> Self {
-            // SAFETY: the caller guarantees p[0..8] is readable; the load needs no alignment;
-            // the CPU has AVX-512F (the trait's contract).
-            unsafe { Avx512(_mm512_loadu_pd(p)) }
+        unsafe fn load<T: Value>(p: *const T) -> Self {
+            // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX-512F).
+            unsafe { Avx512(T::load_avx512(p)) }
         }
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
@@ -344,7 +432,7 @@ mod x86 {
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn leaf<V: Lanes8>(a: &[f64]) -> f64 {
+unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     debug_assert!(8 <= a.len() && a.len() <= LEAF);
     let full = a.len() - a.len() % 8;
     let p = a.as_ptr();
@@ -394,18 +482,18 @@ const TWIG: usize = 271;
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn twig<V: Lanes8>(a: &[f64]) -> f64 {
+unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     debug_assert!(LEAF < a.len() && a.len() <= TWIG);
     let (left, right) = a.split_at(split(a.len()));
     // SAFETY: every part has 8 to LEAF values (see above); the caller's CPU has V's
     // instructions.
     unsafe {
-        let left = leaf::<V>(left);
+        let left = leaf::<V, T>(left);
         if right.len() <= LEAF {
-            left + leaf::<V>(right)
+            left + leaf::<V, T>(right)
         } else {
             let (rl, rr) = right.split_at(split(right.len()));
-            left + (leaf::<V>(rl) + leaf::<V>(rr))
+            left + (leaf::<V, T>(rl) + leaf::<V, T>(rr))
         }
     }
 }
@@ -422,16 +510,16 @@ const BRANCH: usize = 535;
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn branch<V: Lanes8>(a: &[f64]) -> f64 {
+unsafe fn branch<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     debug_assert!(8 <= a.len() && a.len() <= BRANCH);
-    let part = |p: &[f64]| {
+    let part = |p: &[T]| {
         // SAFETY: p has 8 to TWIG values (a child of a node of more than LEAF values has at
         // least 64, and BRANCH is small enough); the caller's CPU has V's instructions.
         unsafe {
             if p.len() <= LEAF {
-                leaf::<V>(p)
+                leaf::<V, T>(p)
             } else {
-                twig::<V>(p)
+                twig::<V, T>(p)
             }
         }
     };
@@ -448,18 +536,18 @@ unsafe fn branch<V: Lanes8>(a: &[f64]) -> f64 {
 macro_rules! kernels {
     ($tree:ident, $walk:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
         $(#[target_feature(enable = $feature)])?
-        fn $tree(a: &[f64]) -> f64 {
+        fn $tree<T: Value>(a: &[T]) -> f64 {
             if a.len() < 8 { sum_reference(a) } else { $walk(a) }
         }
 
         /// The subtree `a` of at least 8 values.
         $(#[target_feature(enable = $feature)])?
-        fn $walk(a: &[f64]) -> f64 {
+        fn $walk<T: Value>(a: &[T]) -> f64 {
             let n = a.len();
             if n <= BRANCH {
                 // SAFETY: this function is compiled for the lanes' instructions and is only
                 // called once the CPU is known to have them (Kernel::is_supported).
-                unsafe { branch::<$lanes>(a) }
+                unsafe { branch::<$lanes, T>(a) }
             } else {
                 let (left, right) = a.split_at(split(n));
                 $walk(left) + $walk(right)

@@ -83,6 +83,26 @@ fn every_kernel_matches_the_reference_for_every_n_up_to_1100() {
 }
 
 #[test]
+fn every_kernel_widens_float32_as_it_reads_with_the_bits_of_the_widened_values() {
+    let buffer: Vec<f32> = values(300_000, 5).into_iter().map(|x| x as f32).collect();
+    let sizes = (0..=1100).chain([4096, 4097, 65_537, 262_151]);
+    for (i, n) in sizes.enumerate() {
+        let offset = i % 8; // every start within 32 bytes: an AVX-512 load of 8 f32
+        let a = &buffer[offset..offset + n];
+        let widened: Vec<f64> = a.iter().map(|&x| f64::from(x)).collect();
+        let expected = sum_reference(&widened);
+        assert_bits(sum_reference(a), expected, &format!("reference, n = {n}"));
+        for kernel in supported_kernels() {
+            assert_bits(
+                kernel.pairwise_sum(a),
+                expected,
+                &format!("{kernel:?}, float32, n = {n}"),
+            );
+        }
+    }
+}
+
+#[test]
 fn every_kernel_matches_the_reference_for_large_n() {
     let sizes = [
         4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567,
@@ -128,7 +148,7 @@ fn the_tree_is_numpys() {
     assert_eq!(split(129), 64);
     assert_eq!(split(1000), 496);
     assert_eq!(split(1006), 496);
-    assert_bits(sum_reference(&[]), -0.0, "empty");
+    assert_bits(sum_reference::<f64>(&[]), -0.0, "empty");
     assert_bits(sum_reference(&[-0.0]), -0.0, "one -0.0");
     // Eight lanes: a[0] + a[8] first, so 1e16 + 1 + -1e16 ... lane by lane.
     let mut a = [0.0; 16];

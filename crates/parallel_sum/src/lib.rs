@@ -129,10 +129,8 @@ impl ParallelSummable for f32 {
         if view.len() < PARALLEL_FROM {
             return f32::sum(view);
         }
-        let widened =
-            |values: &[f32]| sum_in_index_order(&ArrayView1::from(values).into_dyn(), f64::from);
         let tree = if let Some(values) = summation_slice(&view) {
-            tree(values, &widened)
+            tree(values, &pairwise_sum::<f32>)
         } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f32>| {
                 sum_in_index_order(&part.into_dyn(), f64::from)
