@@ -98,24 +98,24 @@ fn square_in_place(
     // Large runs are squared on rayon's threads: with this thread among them, as in
     // parallel_sum (see parallel_sum::join_callers_pool for why).
     parallel_sum::join_callers_pool();
-    let py = obj.py();
-    let release_gil = values.len() >= RELEASE_GIL_FROM;
+    let (py, n) = (obj.py(), values.len());
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
-        if release_gil {
-            py.detach(|| crate::square_run(run, kernel));
-        } else {
-            crate::square_run(run, kernel);
-        }
+        release_gil(py, n, || crate::square_run(run, kernel));
     } else {
         let view = values.as_array_mut();
-        if release_gil {
-            py.detach(|| crate::square_view(view, kernel));
-        } else {
-            crate::square_view(view, kernel);
-        }
+        release_gil(py, n, || crate::square_view(view, kernel));
     }
     Ok(())
+}
+
+/// `f()`, with the GIL released when it works on `n >= RELEASE_GIL_FROM` values.
+fn release_gil(py: Python<'_>, n: usize, f: impl FnOnce() + Send) {
+    if n >= RELEASE_GIL_FROM {
+        py.detach(f)
+    } else {
+        f()
+    }
 }
 
 fn repeats(array: &Bound<'_, PyUntypedArray>) -> bool {
