@@ -23,10 +23,13 @@
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower and gained little in the core's own
 //!   caches;
-//! - AVX2 rather than AVX-512 for slices that do not start on a cache line
-//!   ([`Kernel::for_slice`]). Reading whole lines instead (the accumulators rotated across the
-//!   lanes, masks at the leaf's ends, one permutation before the combination: the same bits)
-//!   measured no faster on one thread and 15-25% slower on two.
+//! - loads that do not span two cache lines: AVX2 rather than AVX-512 for float64
+//!   ([`Kernel::for_slice`]), and for slices that start 16 bytes into a 32-byte block, as
+//!   NumPy's large arrays do, aligned loads into accumulators kept rotated across the lanes
+//!   (`rotated_leaf`): from the L2 and L3 caches 93-100% of the unordered sum's speed instead
+//!   of 84-90%. The same idea with AVX-512 (whole lines, masks at the leaf's ends, one
+//!   permutation) measured no faster on one thread and 15-25% slower on two, and shifting
+//!   each line into place (`valignq`) was slower too.
 
 use std::sync::OnceLock;
 
@@ -70,6 +73,8 @@ mod sealed {
     /// Every method reads `p[0..8]`, which the caller guarantees readable; the x86 ones use
     /// the instructions their names say, which the caller's CPU must have.
     pub trait Load: Copy {
+        /// The slice itself if it is of f64, for the kernels' f64-only ways of reading.
+        fn as_f64(a: &[Self]) -> Option<&[f64]>;
         unsafe fn load_array(p: *const Self) -> [f64; 8];
         #[cfg(target_arch = "x86_64")]
         unsafe fn load_avx2(p: *const Self) -> (__m256d, __m256d);
@@ -78,6 +83,10 @@ mod sealed {
     }
 
     impl Load for f64 {
+        #[inline(always)]
+        fn as_f64(a: &[f64]) -> Option<&[f64]> {
+            Some(a)
+        }
         #[inline(always)]
         unsafe fn load_array(p: *const f64) -> [f64; 8] {
             // SAFETY: the caller guarantees p[0..8] readable; p is aligned as an f64 pointer.
@@ -99,6 +108,10 @@ mod sealed {
 
     /// float32 is widened as it is loaded: no copy of the array in f64.
     impl Load for f32 {
+        #[inline(always)]
+        fn as_f64(_: &[f32]) -> Option<&[f64]> {
+            None
+        }
         #[inline(always)]
         unsafe fn load_array(p: *const f32) -> [f64; 8] {
             // SAFETY: the caller guarantees p[0..8] readable; p is aligned as an f32 pointer.
@@ -259,19 +272,21 @@ impl Kernel {
         })
     }
 
-    /// The kernel for `a`: [`Kernel::best`], except that a slice which does not start on a
-    /// 64-byte cache line gets AVX2 rather than AVX-512. Such a slice's 64-byte loads each
-    /// touch two lines, where only half of the 32-byte ones do: measured on Zen 4
-    /// (2026-11-25), AVX2 was 3-10% faster on slices 16 bytes into a line (where NumPy's large
-    /// arrays start), from 10^4 to 10^6 values, and the two were equal on aligned ones. The
-    /// same bits either way.
+    /// The kernel for `a`: [`Kernel::best`], except that AVX2 is preferred to AVX-512 for
+    /// float64, and for float32 that does not start on a multiple of 32 bytes.
+    ///
+    /// Why, measured on Zen 4 (2026-11-25, 10^4 to 10^7 values, the same bits either way):
+    /// - float64: AVX2 reads a slice that starts 16 bytes into a 32-byte block (where NumPy's
+    ///   large arrays start) with aligned loads only (`rotated_leaf`): 93-100% of the
+    ///   unordered sum's speed from the caches, where AVX-512's loads, each spanning two
+    ///   cache lines, ran at 84-90%. On aligned slices the two were within 3% of each other
+    ///   from the caches, and from main memory (10^7 values) AVX2 was 15-25% faster.
+    /// - float32: a load of 8 values spans two lines unless the slice starts on 32 bytes.
     pub fn for_slice<T: Value>(a: &[T]) -> Kernel {
-        // An AVX-512 load reads 8 values: whole lines when the slice starts on a multiple
-        // of 8 values' size (64 bytes for f64, 32 for f32).
-        let load = 8 * size_of::<T>();
+        let starts_a_load = (a.as_ptr() as usize).is_multiple_of(8 * size_of::<T>());
         match Kernel::best() {
             Kernel::Avx512
-                if !(a.as_ptr() as usize).is_multiple_of(load) && Kernel::Avx2.is_supported() =>
+                if (T::as_f64(a).is_some() || !starts_a_load) && Kernel::Avx2.is_supported() =>
             {
                 Kernel::Avx2
             }
@@ -325,6 +340,12 @@ trait Lanes8: Copy {
     /// NumPy's combination of a leaf's accumulators:
     /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
     unsafe fn combine(self) -> f64;
+    /// A leaf of `8 <= a.len() <= LEAF` values; the caller guarantees the length.
+    #[inline(always)]
+    unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+        // SAFETY: forwarded from the caller (the length, and the CPU's instructions).
+        unsafe { leaf::<Self, T>(a) }
+    }
     /// `res` plus the leaf's last `rest.len() < 8` values, one after the other.
     #[inline(always)]
     unsafe fn add_rest<T: Value>(mut res: f64, rest: &[T]) -> f64 {
@@ -366,6 +387,17 @@ mod x86 {
     pub(super) struct Avx2(__m256d, __m256d);
 
     impl Lanes8 for Avx2 {
+        /// f64 leaves 16 bytes past a 32-byte boundary (NumPy's large arrays start there) are
+        /// read with aligned loads only ([`rotated_leaf`]); the others eight values a load.
+        #[inline(always)]
+        unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+            match T::as_f64(a) {
+                // SAFETY: the length and the CPU as the caller guarantees, the start checked.
+                Some(a) if a.as_ptr() as usize % 32 == 16 => unsafe { rotated_leaf(a) },
+                // SAFETY: forwarded from the caller (8 <= a.len() <= LEAF, the CPU has AVX2).
+                _ => unsafe { super::leaf::<Self, T>(a) },
+            }
+        }
         #[inline(always)]
         unsafe fn load<T: Value>(p: *const T) -> Self {
             // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX2).
@@ -391,6 +423,73 @@ mod x86 {
                 );
                 _mm_cvtsd_f64(quads) + _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads))
             }
+        }
+    }
+
+    /// A leaf of `8 <= a.len() <= LEAF` f64 values whose start is 16 bytes past a 32-byte
+    /// boundary, read with 32-byte loads that never cross a cache line.
+    ///
+    /// Why: with that start, every other 32-byte load of the plain leaf spans two cache
+    /// lines, and such leaves ran at 87-90% of the unordered sum's speed from the L2 and L3
+    /// caches; read this way, at 95-100% (Zen 4, 2026-11-25).
+    ///
+    /// How, with the same bits: the aligned load at `a - 2 + 8g` holds `a[8g - 2..8g + 2]`,
+    /// values of lanes 6, 7, 0, 1 of the leaf's accumulators, and the one at `a + 2 + 8g`
+    /// holds lanes 2, 3, 4, 5. So the accumulators live rotated, `ra = [r6, r7, r0, r1]` and
+    /// `rb = [r2, r3, r4, r5]`, and each load adds to one of them: every lane still adds its
+    /// own values in order. The two half-lines at the leaf's ends (before `a[0]`, after
+    /// `a[full - 1]`) hold `-0.0` instead, the one value whose addition changes no bits:
+    /// `-0.0 + x` is `x` for every `x`, `-0.0` and `+0.0` included (`+0.0` would turn a lane
+    /// of `-0.0` into `+0.0`). Nothing outside `a` is read.
+    ///
+    /// # Safety
+    /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 32 == 16`, and a CPU with AVX2.
+    #[inline(always)]
+    unsafe fn rotated_leaf(a: &[f64]) -> f64 {
+        debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
+        debug_assert_eq!(a.as_ptr() as usize % 32, 16);
+        let groups = a.len() / 8;
+        let full = groups * 8;
+        let p = a.as_ptr();
+        // SAFETY: every load reads inside a: the head a[0..2], the tail a[full - 2..full], and
+        // for 1 <= g < groups a[8g - 2..8g + 2], for 0 <= g < groups a[8g + 2..8g + 6]. The CPU
+        // has AVX2 (the caller).
+        unsafe {
+            let minus_zero = _mm256_set1_pd(-0.0);
+            let mut ra = _mm256_insertf128_pd::<1>(minus_zero, _mm_loadu_pd(p));
+            let mut rb = _mm256_loadu_pd(p.add(2));
+            let mut g = 1;
+            // Four groups a step: the same chains of additions, a quarter of the loop overhead.
+            while g + 4 <= groups {
+                let q = p.add(8 * g - 2);
+                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q));
+                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(4)));
+                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(8)));
+                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(12)));
+                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(16)));
+                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(20)));
+                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(24)));
+                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(28)));
+                g += 4;
+            }
+            while g < groups {
+                let q = p.add(8 * g - 2);
+                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q));
+                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(4)));
+                g += 1;
+            }
+            let tail = _mm256_insertf128_pd::<0>(minus_zero, _mm_loadu_pd(p.add(full - 2)));
+            ra = _mm256_add_pd(ra, tail);
+            // [r6 + r7, r2 + r3, r0 + r1, r4 + r5]: NumPy's pairs, each in its operand order.
+            let pairs = _mm256_hadd_pd(ra, rb);
+            // Lane 0: (r4 + r5) + (r6 + r7); lane 1: (r0 + r1) + (r2 + r3).
+            let reversed = _mm256_permute4x64_pd::<0b00_01_10_11>(pairs);
+            let quads = _mm_add_pd(
+                _mm256_castpd256_pd128(reversed),
+                _mm256_castpd256_pd128(pairs),
+            );
+            let res = _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads)) + _mm_cvtsd_f64(quads);
+            Avx2::add_rest(res, &a[full..])
         }
     }
 
@@ -459,8 +558,11 @@ unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
 /// an addition on every vector width here.
 const UNORDERED_LANES: usize = 32;
 
+/// Free to add in any order, the unordered sum starts its vector loop on a cache line: the
+/// values before it are added one by one, and no load spans two lines.
 #[inline(always)]
 fn unordered(a: &[f64]) -> f64 {
+    let (head, a) = a.split_at(a.as_ptr().align_offset(64).min(a.len()));
     let mut acc = [0.0; UNORDERED_LANES];
     let chunks = a.chunks_exact(UNORDERED_LANES);
     let rest = chunks.remainder();
@@ -469,7 +571,7 @@ fn unordered(a: &[f64]) -> f64 {
             acc[k] += chunk[k];
         }
     }
-    acc.iter().sum::<f64>() + rest.iter().sum::<f64>()
+    head.iter().sum::<f64>() + acc.iter().sum::<f64>() + rest.iter().sum::<f64>()
 }
 
 /// The largest size up to which every node of more than LEAF values has a leaf as its left
@@ -488,12 +590,12 @@ unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     // SAFETY: every part has 8 to LEAF values (see above); the caller's CPU has V's
     // instructions.
     unsafe {
-        let left = leaf::<V, T>(left);
+        let left = V::sum_leaf(left);
         if right.len() <= LEAF {
-            left + leaf::<V, T>(right)
+            left + V::sum_leaf(right)
         } else {
             let (rl, rr) = right.split_at(split(right.len()));
-            left + (leaf::<V, T>(rl) + leaf::<V, T>(rr))
+            left + (V::sum_leaf(rl) + V::sum_leaf(rr))
         }
     }
 }
@@ -517,7 +619,7 @@ unsafe fn branch<V: Lanes8, T: Value>(a: &[T]) -> f64 {
         // least 64, and BRANCH is small enough); the caller's CPU has V's instructions.
         unsafe {
             if p.len() <= LEAF {
-                leaf::<V, T>(p)
+                V::sum_leaf(p)
             } else {
                 twig::<V, T>(p)
             }

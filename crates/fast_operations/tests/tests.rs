@@ -44,17 +44,26 @@ fn baseline_kernel_is_always_supported_and_best_is_supported() {
 }
 
 #[test]
-fn the_kernel_for_a_slice_depends_on_its_cache_line_offset_only_with_avx512() {
+fn the_kernel_for_a_slice_prefers_avx2_for_float64_and_for_float32_off_32_bytes() {
+    let avx2_over_avx512 = |kernel| match kernel {
+        Kernel::Avx512 if Kernel::Avx2.is_supported() => Kernel::Avx2,
+        other => other,
+    };
     let buffer = values(64, 1);
     let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
-    let aligned = &buffer[line_start..line_start + 32];
-    let misaligned = &buffer[line_start + 2..line_start + 34];
+    for offset in 0..8 {
+        let a = &buffer[line_start + offset..line_start + offset + 32];
+        assert_eq!(Kernel::for_slice(a), avx2_over_avx512(Kernel::best()));
+    }
+    let buffer: Vec<f32> = buffer.iter().map(|&x| x as f32).collect();
+    let load_start = (32 - buffer.as_ptr() as usize % 32) % 32 / size_of::<f32>();
+    let aligned = &buffer[load_start..load_start + 32];
     assert_eq!(Kernel::for_slice(aligned), Kernel::best());
-    let expected = match Kernel::best() {
-        Kernel::Avx512 => Kernel::Avx2,
-        best => best,
-    };
-    assert_eq!(Kernel::for_slice(misaligned), expected);
+    let misaligned = &buffer[load_start + 2..load_start + 34];
+    assert_eq!(
+        Kernel::for_slice(misaligned),
+        avx2_over_avx512(Kernel::best())
+    );
 }
 
 /// Every kernel this CPU runs, and the gathering path, against the plain reference.
@@ -352,10 +361,21 @@ fn naive_sum_adds_in_order_from_zero() {
 #[test]
 fn unordered_sum_is_a_sum() {
     // Integer-valued doubles add exactly in any order.
-    let a: Vec<f64> = (0..100_003).map(|i| (i % 1000) as f64 - 500.0).collect();
-    let exact: f64 = a.iter().sum();
-    assert_eq!(sum_unordered(&a), exact);
-    for kernel in supported_kernels() {
-        assert_eq!(kernel.unordered_sum(&a), exact, "{kernel:?}");
+    // Every start within a cache line (the values before the first line are added apart),
+    // and lengths that end before the first line.
+    let buffer: Vec<f64> = (0..100_011).map(|i| (i % 1000) as f64 - 500.0).collect();
+    for start in 0..8 {
+        for n in [0, 1, 3, 7, 8, 33, 100_003] {
+            let a = &buffer[start..start + n];
+            let exact: f64 = a.iter().sum();
+            assert_eq!(sum_unordered(a), exact, "start {start}, n {n}");
+            for kernel in supported_kernels() {
+                assert_eq!(
+                    kernel.unordered_sum(a),
+                    exact,
+                    "{kernel:?}, start {start}, n {n}"
+                );
+            }
+        }
     }
 }
