@@ -111,7 +111,7 @@ class SumSection:
                    f"% of {self.yardstick}", "% of roofline", "rel. error",
                    f"bits = {self.baseline}", "same bits each run"]
         note = (
-            f"median of {settings.repeats} repeats, call included; float64 uniform in [0, 1); "
+            f"{timing.describe(settings)}, call included; float64 uniform in [0, 1); "
             f"'vs' = other time / path time, tutorial = {self.tutorial}; roofline = measured read "
             f"bandwidth; error against math.fsum"
         )
@@ -171,7 +171,7 @@ class InPlaceSection:
                 ])
         headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial", "% of roofline"]
         note = (
-            f"median of {settings.repeats} repeats, call included; in place on float64 ones; "
+            f"{timing.describe(settings)}, call included; in place on float64 ones; "
             f"GB/s counts the read and the write; tutorial = {self.tutorial}; "
             f"roofline = measured read+write bandwidth"
         )

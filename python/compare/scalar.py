@@ -47,7 +47,7 @@ class ScalarSection:
                          f"{base / t:.1f}x" if base else "n/a"])
         headers = ["path", "how", "ns/call", "min-max", f"vs {self.baseline}"]
         note = (
-            f"median of {settings.repeats} repeats; every row includes the timeit loop's own "
+            f"{timing.describe(settings)}; every row includes the timeit loop's own "
             f"{overhead.median * 1e9:.1f} ns per iteration; 'vs' = {self.baseline} time / path time"
         )
         return SectionResult(self.key, self.title, note, headers, rows, {2, 3, 4}, records, unit="ns")

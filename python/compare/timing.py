@@ -32,7 +32,19 @@ class Timing:
     median: float
     low: float
     high: float
-    loops: int
+    loops: int  # calls per repeat
+    repeats: int
+
+
+# A repeat of fewer calls than this counts as few; such sizes get this many times the repeats.
+FEW_CALLS = 10
+FEW_CALLS_FACTOR = 3
+
+
+def describe(settings: Settings) -> str:
+    """How the medians were taken, for the tables' notes."""
+    return (f"median of {settings.repeats} repeats ({FEW_CALLS_FACTOR * settings.repeats} "
+            f"where a repeat holds fewer than {FEW_CALLS} calls)")
 
 
 def time_call(fn, arg, settings: Settings) -> Timing:
@@ -47,10 +59,15 @@ def time_calls(calls: dict, settings: Settings) -> dict[str, Timing]:
     loops = {name: _calibrate(timer, settings) for name, timer in timers.items()}
     samples: dict[str, list[float]] = {name: [] for name in timers}
     names = list(timers)
-    for r in range(settings.repeats):
+    # Where a repeat holds only a few calls (the largest arrays: tens of milliseconds a call),
+    # a slow spell of the machine moves whole repeats, and the memory's bandwidth changes by
+    # 10% from one to the next: there, three times as many repeats.
+    repeats = settings.repeats * (FEW_CALLS_FACTOR if min(loops.values(), default=FEW_CALLS)
+                                  < FEW_CALLS else 1)
+    for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:  # who goes first rotates
             samples[name].append(timers[name].timeit(number=loops[name]) / loops[name])
-    return {name: Timing(statistics.median(s), min(s), max(s), loops[name])
+    return {name: Timing(statistics.median(s), min(s), max(s), loops[name], repeats)
             for name, s in samples.items()}
 
 
@@ -62,7 +79,8 @@ def loop_overhead(settings: Settings) -> Timing:
 def _time(timer: timeit.Timer, settings: Settings) -> Timing:
     loops = _calibrate(timer, settings)
     samples = [t / loops for t in timer.repeat(repeat=settings.repeats, number=loops)]
-    return Timing(statistics.median(samples), min(samples), max(samples), loops)
+    return Timing(statistics.median(samples), min(samples), max(samples), loops,
+                  settings.repeats)
 
 
 def _calibrate(timer: timeit.Timer, settings: Settings) -> int:

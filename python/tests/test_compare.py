@@ -5,12 +5,14 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from compare.__main__ import SECTIONS
 from compare.peers import Peer
+from compare import timing
 from compare.scalar import ScalarSection
 from compare.timing import QUICK
 
@@ -101,3 +103,15 @@ def test_wrong_answer_is_shown_instead_of_a_time():
     assert "WRONG: returned 10.0" in rows["wrong"]
     assert "WRONG: returned 25," in rows["not a float"]
     assert rows["right"].endswith("1.0x")
+
+
+def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():
+    slow = 0.4 * QUICK.repeat_seconds  # two calls fill a repeat
+    times = timing.time_calls({"slow": (time.sleep, slow), "fast": (abs, -1.0)}, QUICK)
+    assert times["slow"].loops < timing.FEW_CALLS
+    assert times["slow"].repeats == times["fast"].repeats == 3 * QUICK.repeats
+    assert times["slow"].median >= slow
+    times = timing.time_calls({"fast": (abs, -1.0)}, QUICK)
+    assert times["fast"].loops >= timing.FEW_CALLS
+    assert times["fast"].repeats == QUICK.repeats
+    assert "9 repeats (27 where a repeat holds fewer than 10 calls)" in timing.describe(timing.FULL)
