@@ -23,8 +23,8 @@
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower and gained little in the core's own
 //!   caches;
-//! - loads that do not span two cache lines: AVX2 rather than AVX-512 for float64
-//!   ([`Kernel::for_slice`]), and for slices that start 16 bytes into a 32-byte block, as
+//! - loads that do not span two cache lines: AVX2 rather than AVX-512
+//!   ([`Kernel::preferred`]), and for float64 slices that start 16 bytes into a 32-byte block, as
 //!   NumPy's large arrays do, aligned loads into accumulators kept rotated across the lanes
 //!   (`rotated_leaf`): from the L2 and L3 caches 93-100% of the unordered sum's speed instead
 //!   of 84-90%. The same idea with AVX-512 (whole lines, masks at the leaf's ends, one
@@ -170,13 +170,13 @@ pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
     }
 }
 
-/// The pairwise sum of `a` in NumPy's order, with the fastest [`Kernel`] for it on this CPU
-/// ([`Kernel::for_slice`]).
+/// The pairwise sum of `a` in NumPy's order, with the fastest [`Kernel`] on this CPU
+/// ([`Kernel::preferred`]).
 ///
 /// `np.sum` adds this to its identity, `+0.0`: see [`crate::sum_f64_slice`].
 #[inline]
 pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
-    Kernel::for_slice(a).pairwise_sum(a)
+    Kernel::preferred().pairwise_sum(a)
 }
 
 /// The pairwise sum of `n` values taken in order from `values` (which must hold `n`), for
@@ -189,8 +189,7 @@ pub fn pairwise_sum_of(n: usize, mut values: impl Gather) -> f64 {
     gathered(n, &mut values, &mut buffer.0)
 }
 
-/// The gather buffer, on a cache line of its own: [`Kernel::for_slice`] takes the widest
-/// kernel for it.
+/// The gather buffer, on a cache line of its own: no load of the kernels spans two lines.
 #[repr(align(64))]
 struct Buffer([f64; GATHER]);
 
@@ -272,24 +271,20 @@ impl Kernel {
         })
     }
 
-    /// The kernel for `a`: [`Kernel::best`], except that AVX2 is preferred to AVX-512 for
-    /// float64, and for float32 that does not start on a multiple of 32 bytes.
+    /// The kernel the sums use: AVX2 where the CPU has it, even when it has AVX-512 too;
+    /// else [`Kernel::best`].
     ///
-    /// Why, measured on Zen 4 (2026-11-25, 10^4 to 10^7 values, the same bits either way):
+    /// Why, measured on Zen 4 (2026-11-25, 10^5 to 10^8 values, the same bits either way):
     /// - float64: AVX2 reads a slice that starts 16 bytes into a 32-byte block (where NumPy's
     ///   large arrays start) with aligned loads only (`rotated_leaf`): 93-100% of the
     ///   unordered sum's speed from the caches, where AVX-512's loads, each spanning two
-    ///   cache lines, ran at 84-90%. On aligned slices the two were within 3% of each other
-    ///   from the caches, and from main memory (10^7 values) AVX2 was 15-25% faster.
-    /// - float32: a load of 8 values spans two lines unless the slice starts on 32 bytes.
-    pub fn for_slice<T: Value>(a: &[T]) -> Kernel {
-        let starts_a_load = (a.as_ptr() as usize).is_multiple_of(8 * size_of::<T>());
+    ///   cache lines, ran at 84-90%. On slices aligned to a cache line AVX-512 was 3-4%
+    ///   faster at 10^5 values, and 15-25% slower from main memory (10^7).
+    /// - float32: AVX2 9-12% faster from the caches, aligned or not, and the same from main
+    ///   memory.
+    pub fn preferred() -> Kernel {
         match Kernel::best() {
-            Kernel::Avx512
-                if (T::as_f64(a).is_some() || !starts_a_load) && Kernel::Avx2.is_supported() =>
-            {
-                Kernel::Avx2
-            }
+            Kernel::Avx512 if Kernel::Avx2.is_supported() => Kernel::Avx2,
             best => best,
         }
     }

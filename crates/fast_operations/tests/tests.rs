@@ -44,26 +44,14 @@ fn baseline_kernel_is_always_supported_and_best_is_supported() {
 }
 
 #[test]
-fn the_kernel_for_a_slice_prefers_avx2_for_float64_and_for_float32_off_32_bytes() {
-    let avx2_over_avx512 = |kernel| match kernel {
-        Kernel::Avx512 if Kernel::Avx2.is_supported() => Kernel::Avx2,
-        other => other,
+fn the_preferred_kernel_is_avx2_where_the_cpu_has_it() {
+    let expected = if Kernel::Avx2.is_supported() {
+        Kernel::Avx2
+    } else {
+        Kernel::best()
     };
-    let buffer = values(64, 1);
-    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
-    for offset in 0..8 {
-        let a = &buffer[line_start + offset..line_start + offset + 32];
-        assert_eq!(Kernel::for_slice(a), avx2_over_avx512(Kernel::best()));
-    }
-    let buffer: Vec<f32> = buffer.iter().map(|&x| x as f32).collect();
-    let load_start = (32 - buffer.as_ptr() as usize % 32) % 32 / size_of::<f32>();
-    let aligned = &buffer[load_start..load_start + 32];
-    assert_eq!(Kernel::for_slice(aligned), Kernel::best());
-    let misaligned = &buffer[load_start + 2..load_start + 34];
-    assert_eq!(
-        Kernel::for_slice(misaligned),
-        avx2_over_avx512(Kernel::best())
-    );
+    assert_eq!(Kernel::preferred(), expected);
+    assert!(Kernel::preferred().is_supported());
 }
 
 /// Every kernel this CPU runs, and the gathering path, against the plain reference.
