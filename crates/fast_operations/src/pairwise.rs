@@ -425,8 +425,8 @@ mod x86 {
     /// boundary, read with 32-byte loads that never cross a cache line.
     ///
     /// Why: with that start, every other 32-byte load of the plain leaf spans two cache
-    /// lines, and such leaves ran at 87-90% of the unordered sum's speed from the L2 and L3
-    /// caches; read this way, at 95-100% (Zen 4, 2026-11-25).
+    /// lines, and such leaves ran at 84-90% of the unordered sum's speed from the L2 and L3
+    /// caches; read this way, at 93-100% (Zen 4, 2026-11-25).
     ///
     /// How, with the same bits: the aligned load at `a - 2 + 8g` holds `a[8g - 2..8g + 2]`,
     /// values of lanes 6, 7, 0, 1 of the leaf's accumulators, and the one at `a + 2 + 8g`
@@ -438,7 +438,8 @@ mod x86 {
     /// of `-0.0` into `+0.0`). Nothing outside `a` is read.
     ///
     /// # Safety
-    /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 32 == 16`, and a CPU with AVX2.
+    /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 32 == 16`, and a CPU with
+    /// AVX2.
     #[inline(always)]
     unsafe fn rotated_leaf(a: &[f64]) -> f64 {
         debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
