@@ -18,7 +18,10 @@
 //! they are loaded ([`Value`]): the bits of the tree over the widened values. What made them
 //! fast, measured on AMD EPYC (Zen 4, AVX-512), 2026-11-25:
 //! - explicit vectors for the lanes (the compiler's own choice was 2-lane SSE registers);
-//! - no call per leaf: nodes of up to `BRANCH` (535) values have a fixed shape, summed inline;
+//! - no call per leaf: the recursion stops at nodes of up to `BRANCH` (535) values, summed as
+//!   one or two nodes of a fixed shape (of up to three leaves each), and the code stays small
+//!   (see `kernels!`);
+//! - each leaf's loop plain, eight values a step: unrolled, it was 2-4% slower from the caches;
 //! - leaves read one after the other: one sequential stream, which the prefetchers follow.
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower and gained little in the core's own
@@ -454,25 +457,11 @@ mod x86 {
             let minus_zero = _mm256_set1_pd(-0.0);
             let mut ra = _mm256_insertf128_pd::<1>(minus_zero, _mm_loadu_pd(p));
             let mut rb = _mm256_loadu_pd(p.add(2));
-            let mut g = 1;
-            // Four groups a step: the same chains of additions, a quarter of the loop overhead.
-            while g + 4 <= groups {
+            // A group a step, not unrolled: see `leaf`.
+            for g in 1..groups {
                 let q = p.add(8 * g - 2);
                 ra = _mm256_add_pd(ra, _mm256_loadu_pd(q));
                 rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(4)));
-                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(8)));
-                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(12)));
-                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(16)));
-                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(20)));
-                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q.add(24)));
-                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(28)));
-                g += 4;
-            }
-            while g < groups {
-                let q = p.add(8 * g - 2);
-                ra = _mm256_add_pd(ra, _mm256_loadu_pd(q));
-                rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(4)));
-                g += 1;
             }
             let tail = _mm256_insertf128_pd::<0>(minus_zero, _mm_loadu_pd(p.add(full - 2)));
             ra = _mm256_add_pd(ra, tail);
@@ -535,16 +524,10 @@ unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     // the caller's CPU has V's instructions.
     unsafe {
         let mut r = V::load(p);
-        let mut i = 8;
-        // Four loads a step: the same chain of additions, a quarter of the loop overhead.
-        while i + 32 <= full {
-            r = r.add(V::load(p.add(i))).add(V::load(p.add(i + 8)));
-            r = r.add(V::load(p.add(i + 16))).add(V::load(p.add(i + 24)));
-            i += 32;
-        }
-        while i < full {
+        // Eight values a step, not unrolled: unrolled four times (and a loop for the rest), the
+        // AVX2 kernel was 2-4% slower from the L2 and L3 caches (Zen 4, 2026-11-25).
+        for i in (8..full).step_by(8) {
             r = r.add(V::load(p.add(i)));
-            i += 8;
         }
         V::add_rest(r.combine(), &a[full..])
     }
@@ -600,39 +583,35 @@ unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
 /// each child (checked by a test).
 const BRANCH: usize = 535;
 
-/// A node of at most [`BRANCH`] values, without recursion: a leaf, a twig, or two of them.
-///
-/// Why: a call per leaf, when the leaves stream from the cache at several values a cycle,
-/// cost a fifth of the time; this makes it a call per four leaves.
+/// A node of `8 <= n <= TWIG` values: a leaf or a [`twig`].
 ///
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn branch<V: Lanes8, T: Value>(a: &[T]) -> f64 {
-    debug_assert!(8 <= a.len() && a.len() <= BRANCH);
-    let part = |p: &[T]| {
-        // SAFETY: p has 8 to TWIG values (a child of a node of more than LEAF values has at
-        // least 64, and BRANCH is small enough); the caller's CPU has V's instructions.
-        unsafe {
-            if p.len() <= LEAF {
-                V::sum_leaf(p)
-            } else {
-                twig::<V, T>(p)
-            }
+unsafe fn small_node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+    debug_assert!(8 <= a.len() && a.len() <= TWIG);
+    // SAFETY: a leaf has 8 to LEAF values, a twig LEAF + 1 to TWIG; the CPU as the caller
+    // guarantees.
+    unsafe {
+        if a.len() <= LEAF {
+            V::sum_leaf(a)
+        } else {
+            twig::<V, T>(a)
         }
-    };
-    if a.len() <= TWIG {
-        part(a)
-    } else {
-        let (left, right) = a.split_at(split(a.len()));
-        part(left) + part(right)
     }
 }
 
 /// One copy of the tree and of the unordered sum per instruction set. The recursion lives in
 /// the kernel so that the leaves inline into code compiled for the wider vectors.
+///
+/// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
+/// a twig each): a call per four leaves, where a call per leaf cost a fifth of the time when
+/// the leaves stream from the cache at several values a cycle. The small node is a function
+/// of its own, not inlined into the walk: inlined twice there (with both of AVX2's leaves,
+/// each up to three times), the walk's code grew to 8 KiB and the sums from the L2 and L3
+/// caches ran 2% slower (Zen 4, 2026-11-25).
 macro_rules! kernels {
-    ($tree:ident, $walk:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
+    ($tree:ident, $walk:ident, $node:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
         $(#[target_feature(enable = $feature)])?
         fn $tree<T: Value>(a: &[T]) -> f64 {
             if a.len() < 8 { sum_reference(a) } else { $walk(a) }
@@ -642,14 +621,26 @@ macro_rules! kernels {
         $(#[target_feature(enable = $feature)])?
         fn $walk<T: Value>(a: &[T]) -> f64 {
             let n = a.len();
-            if n <= BRANCH {
-                // SAFETY: this function is compiled for the lanes' instructions and is only
-                // called once the CPU is known to have them (Kernel::is_supported).
-                unsafe { branch::<$lanes, T>(a) }
+            if n <= TWIG {
+                $node(a)
             } else {
                 let (left, right) = a.split_at(split(n));
-                $walk(left) + $walk(right)
+                if n <= BRANCH {
+                    $node(left) + $node(right)
+                } else {
+                    $walk(left) + $walk(right)
+                }
             }
+        }
+
+        /// A node of 8 to [`TWIG`] values.
+        #[inline(never)]
+        $(#[target_feature(enable = $feature)])?
+        fn $node<T: Value>(a: &[T]) -> f64 {
+            // SAFETY: this function is compiled for the lanes' instructions and is only
+            // called once the CPU is known to have them (Kernel::is_supported); the walk
+            // calls it with 8 to TWIG values.
+            unsafe { small_node::<$lanes, T>(a) }
         }
 
         $(#[target_feature(enable = $feature)])?
@@ -659,13 +650,27 @@ macro_rules! kernels {
     };
 }
 
-kernels!(tree_baseline, walk_baseline, unordered_baseline, [f64; 8]);
+kernels!(
+    tree_baseline,
+    walk_baseline,
+    node_baseline,
+    unordered_baseline,
+    [f64; 8]
+);
 #[cfg(target_arch = "x86_64")]
-kernels!(tree_avx2, walk_avx2, unordered_avx2, x86::Avx2, "avx2");
+kernels!(
+    tree_avx2,
+    walk_avx2,
+    node_avx2,
+    unordered_avx2,
+    x86::Avx2,
+    "avx2"
+);
 #[cfg(target_arch = "x86_64")]
 kernels!(
     tree_avx512,
     walk_avx512,
+    node_avx512,
     unordered_avx512,
     x86::Avx512,
     "avx512f"
