@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from . import output, report, roofline, section1, section2, section3, section4, timing
+from . import output, report, roofline, section1, section2, section3, section4, timing, views
 
-# In tutorial order; each section module exposes SECTION with a run(settings, roofline).
+# In tutorial order (sections 1 and 2 on other layouts after them); each section module
+# exposes SECTION with a run(settings, roofline).
 SECTIONS = {
     "1": section1.SECTION,
     "2": section2.SECTION,
+    "views": views.SECTION,
     "3": section3.SECTION,
     "4": section4.SECTION,
 }

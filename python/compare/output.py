@@ -22,7 +22,7 @@ def write(machine: dict, roofline: dict, results: list[SectionResult]) -> list[P
     ) + "\n")
     plots = {}
     try:
-        plots = {r.key: plot(r) for r in results}
+        plots = {r.key: plot(r) for r in results if r.unit != "table"}
         written += list(plots.values())
     except ImportError as error:  # matplotlib missing: the tables still stand
         print(f"no plots: {error}")

@@ -16,7 +16,9 @@ class SectionResult:
     rows: list[list[str]]
     right: set[int]
     records: list[dict] = field(default_factory=list)
-    unit: str = "us"  # what the plot's throughput is derived from: "us" (arrays) or "ns" (calls)
+    # What the plot shows: "us" (arrays: GB/s by size), "ns" (calls: a bar per path), or
+    # "table" (no plot: rows that are not one series per path).
+    unit: str = "us"
     roofline: float | None = None  # GB/s, for the plot
 
     def text(self) -> str:

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from compare.__main__ import SECTIONS
@@ -69,7 +70,11 @@ def test_quick_run_writes_json_markdown_and_plots(quick_run):
     markdown = (ROOT / "bench-results" / "results.md").read_text()
     for key, section in SECTIONS.items():
         assert section.title in markdown
-        assert (ROOT / "bench-results" / f"section{key}.png").stat().st_size > 1000
+        plot = ROOT / "bench-results" / f"section{key}.png"
+        if key == "views":  # rows of layouts, not a series per path: no plot
+            assert not plot.exists()
+        else:
+            assert plot.stat().st_size > 1000
 
 
 def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
@@ -83,6 +88,20 @@ def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
             # One value has one sum; from 10^3 values the order of additions shows.
             if cells[0] in {"sum_array_naive", "Cython (tutorial)"} and size != "1e+00":
                 assert cells[-2] == "no", cells
+
+
+def test_our_sums_of_1d_views_have_np_sums_bits(quick_run):
+    layout = None
+    checked = 0
+    for cells in table_rows(quick_run, SECTIONS["views"].title):
+        if re.fullmatch(r"\de[+-]\d\d", cells[0]):
+            cells = cells[1:]
+        if cells[0] in {"contiguous", "a[::2]", "a[::-1]"} or cells[0].startswith(("c[", "F", "float")):
+            layout, cells = cells[0], cells[1:]
+        if layout in {"contiguous", "a[::2]", "a[::-1]"} and cells[0] in {"sum_array", "parallel_sum"}:
+            assert cells[-1] == "yes", (layout, cells)
+            checked += 1
+    assert checked == 6
 
 
 def test_wrong_answer_is_shown_instead_of_a_time():
@@ -115,3 +134,18 @@ def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():
     assert times["fast"].loops >= timing.FEW_CALLS
     assert times["fast"].repeats == QUICK.repeats
     assert "9 repeats (27 where a repeat holds fewer than 10 calls)" in timing.describe(timing.FULL)
+
+
+def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
+    from compare.views import layouts
+
+    views = layouts(10**4)
+    assert {v.size for v in views.values()} == {10**4}
+    assert views["contiguous"].flags.c_contiguous and views["contiguous"].dtype == np.float64
+    assert views["a[::2]"].strides == (16,)
+    assert views["a[::-1]"].strides == (-8,)
+    grid = views["c[:, ::2] (2-D)"]
+    assert grid.ndim == 2 and not grid.flags.c_contiguous and not grid.flags.f_contiguous
+    fortran = views["Fortran 2-D"]
+    assert fortran.ndim == 2 and fortran.flags.f_contiguous and not fortran.flags.c_contiguous
+    assert views["float32"].dtype == np.float32 and views["float32"].flags.c_contiguous

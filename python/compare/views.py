@@ -1,0 +1,112 @@
+"""Sections 1 and 2 on other layouts than one contiguous float64 array: strided, reversed and
+N-D views, and float32. Where the fast paths copy (views are gathered a row at a time before
+the tree sums them) and NumPy reads in place, this is the table that shows what it costs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import report, timing
+from .arrays import load, ratio
+from .peers import Peer, module_function
+from .results import SectionResult
+
+SIZES = [10**4, 10**6, 10**7]  # values summed, whatever the layout
+QUICK_SIZES = [10**4]
+
+
+def layouts(n: int) -> dict[str, np.ndarray]:
+    """Arrays of ``n`` values each, uniform in [0, 1), under the layouts users meet."""
+    rng = np.random.default_rng(n)
+    rows = 100
+    return {
+        "contiguous": rng.random(n),
+        "a[::2]": rng.random(2 * n)[::2],
+        "a[::-1]": rng.random(n)[::-1],
+        "c[:, ::2] (2-D)": rng.random((rows, 2 * n // rows))[:, ::2],
+        "Fortran 2-D": np.asfortranarray(rng.random((rows, n // rows))),
+        "float32": rng.random(n, dtype=np.float32),
+    }
+
+
+@dataclass(frozen=True)
+class ViewSection:
+    """Every peer is called as ``fn(view)`` for each layout of each size, checked against
+    ``math.fsum`` of the view's values first (outside the rounding bound of the view's dtype:
+    WRONG), the peers of one layout timed in turns."""
+
+    key: str
+    title: str
+    baseline: str
+    peers: list[Peer]
+
+    def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
+        report.progress(self.title)
+        loaded = {peer.name: load(peer) for peer in self.peers}
+        rows, records = [], []
+        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+            for i, (layout, view) in enumerate(layouts(n).items()):
+                batch = self._measure(n, layout, view, loaded, settings)
+                records += batch
+                base = next((r for r in batch if r["path"] == self.baseline and "seconds" in r), {})
+                for j, record in enumerate(batch):
+                    first = [f"{n:.0e}" if i == j == 0 else "", layout if j == 0 else ""]
+                    if "seconds" not in record:
+                        rows.append(first + [record["path"], record["status"]])
+                        continue
+                    rows.append(first + [
+                        record["path"], f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
+                        ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
+                        "yes" if record["value"] == base.get("value") else "no",
+                    ])
+        headers = ["n", "layout", "path", "us", "GB/s", f"vs {self.baseline}", "rel. error",
+                   f"bits = {self.baseline}"]
+        note = (
+            f"{timing.describe(settings)}, call included; n values summed, uniform in [0, 1); "
+            f"GB/s counts the bytes of the values summed; error against math.fsum; float32: "
+            f"np.sum adds in float32, ours in float64"
+        )
+        return SectionResult(self.key, self.title, note, headers, rows, {0, 3, 4, 5, 6},
+                             records, unit="table")
+
+    def _measure(self, n, layout, view, loaded, settings) -> list[dict]:
+        values = view.ravel(order="K").astype(np.float64)
+        exact = math.fsum(values)
+        bound = max(n - 1, 1) * float(np.finfo(view.dtype).eps) / 2
+        batch = []
+        for peer in self.peers:
+            fn = loaded[peer.name]
+            record = {"section": self.key, "n": n, "layout": layout, "path": peer.name,
+                      "how": peer.how}
+            if isinstance(fn, str):
+                batch.append(record | {"status": fn})
+                continue
+            got = float(fn(view))
+            error = abs(got - exact) / exact
+            if not (math.isfinite(got) and error <= bound):
+                record["status"] = f"WRONG: {got!r}, exact {exact!r}"
+            else:
+                record |= {"status": "ok", "value": got.hex(), "error": error}
+            batch.append(record)
+        ok = {r["path"]: (loaded[r["path"]], view) for r in batch if r["status"] == "ok"}
+        for name, timed in timing.time_calls(ok, settings).items():
+            record = next(r for r in batch if r["path"] == name)
+            record |= {"seconds": timed.median, "gbps": view.nbytes / timed.median / 1e9}
+        return batch
+
+
+SECTION = ViewSection(
+    key="views",
+    title="Sections 1 and 2 on views and float32: the sum of n values",
+    baseline="np.sum",
+    peers=[
+        Peer("np.sum", "NumPy's pairwise sum, reading the view in place", lambda: np.sum),
+        Peer("sum_array", "section 1: views gathered a row at a time, float32 widened",
+             module_function("fast_operations", "sum_array")),
+        Peer("parallel_sum", "section 2: the same tree on all cores",
+             module_function("parallel_sum", "parallel_sum")),
+    ],
+)
