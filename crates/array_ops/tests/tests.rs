@@ -8,16 +8,9 @@ use array_ops::{
 };
 use ndarray::{Array, ArrayViewMutD, IxDyn, ShapeBuilder, SliceInfoElem, s};
 
+/// Values of magnitudes 2^-30 to 2^30 with both signs.
 fn values(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2f64.powi((state % 61) as i32 - 30)
-        })
-        .collect()
+    test_values::values_spanning(n, seed, 30)
 }
 
 type Square = fn(ArrayViewMutD<'_, f64>);

@@ -5,22 +5,7 @@
 use fast_operations::pairwise::{Kernel, pairwise_sum, pairwise_sum_of, split, sum_reference};
 use fast_operations::{sum_array, sum_array_naive, sum_unordered};
 use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
-
-/// Deterministic values whose magnitudes span 2^-20 to 2^20 with both signs: any change in
-/// the order of additions changes the rounded result, so bit equality means the same order.
-fn values(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
-            let exponent = (state % 41) as i32 - 20;
-            mantissa * 2f64.powi(exponent)
-        })
-        .collect()
-}
+use test_values::values;
 
 fn supported_kernels() -> Vec<Kernel> {
     Kernel::ALL

@@ -5,21 +5,7 @@ use ndarray::{Array, ArrayViewD, s};
 use parallel_sum::{
     GRAIN, PARALLEL_FROM, ParallelSummable, join_callers_pool, parallel_sum, parallel_sum_unordered,
 };
-
-/// Values whose magnitudes span 2^-20 to 2^20 with both signs: any change in the order of
-/// additions changes the rounded result.
-fn values(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
-            mantissa * 2f64.powi((state % 41) as i32 - 20)
-        })
-        .collect()
-}
+use test_values::values;
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];
 
