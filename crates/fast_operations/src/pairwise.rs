@@ -605,8 +605,8 @@ unsafe fn small_node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
 /// the kernel so that the leaves inline into code compiled for the wider vectors.
 ///
 /// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
-/// a twig each): a call per four leaves, where a call per leaf cost a fifth of the time when
-/// the leaves stream from the cache at several values a cycle. The small node is a function
+/// a twig each), and calls a function per small node (up to three leaves): a call per leaf
+/// cost a fifth of the time when the leaves stream from the cache at several values a cycle. The small node is a function
 /// of its own, not inlined into the walk: inlined twice there (with both of AVX2's leaves,
 /// each up to three times), the walk's code grew to 8 KiB and the sums from the L2 and L3
 /// caches ran 2% slower (Zen 4, 2026-11-25).
@@ -614,32 +614,48 @@ macro_rules! kernels {
     ($tree:ident, $walk:ident, $node:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
         $(#[target_feature(enable = $feature)])?
         fn $tree<T: Value>(a: &[T]) -> f64 {
-            if a.len() < 8 { sum_reference(a) } else { $walk(a) }
+            if a.len() < 8 {
+                sum_reference(a)
+            } else {
+                // SAFETY: at least 8 values.
+                unsafe { $walk(a) }
+            }
         }
 
-        /// The subtree `a` of at least 8 values.
+        /// The subtree `a`.
+        ///
+        /// # Safety
+        /// The caller guarantees `a.len() >= 8`.
         $(#[target_feature(enable = $feature)])?
-        fn $walk<T: Value>(a: &[T]) -> f64 {
+        unsafe fn $walk<T: Value>(a: &[T]) -> f64 {
             let n = a.len();
-            if n <= TWIG {
-                $node(a)
-            } else {
-                let (left, right) = a.split_at(split(n));
-                if n <= BRANCH {
-                    $node(left) + $node(right)
+            // SAFETY: a has at least 8 values (the caller), and so has each child of a node
+            // of more than LEAF values (at least 64): every node passed on has 8 to TWIG
+            // values, every subtree at least 8.
+            unsafe {
+                if n <= TWIG {
+                    $node(a)
                 } else {
-                    $walk(left) + $walk(right)
+                    let (left, right) = a.split_at(split(n));
+                    if n <= BRANCH {
+                        $node(left) + $node(right)
+                    } else {
+                        $walk(left) + $walk(right)
+                    }
                 }
             }
         }
 
         /// A node of 8 to [`TWIG`] values.
+        ///
+        /// # Safety
+        /// The caller guarantees `8 <= a.len() <= TWIG`.
         #[inline(never)]
         $(#[target_feature(enable = $feature)])?
-        fn $node<T: Value>(a: &[T]) -> f64 {
+        unsafe fn $node<T: Value>(a: &[T]) -> f64 {
             // SAFETY: this function is compiled for the lanes' instructions and is only
-            // called once the CPU is known to have them (Kernel::is_supported); the walk
-            // calls it with 8 to TWIG values.
+            // called once the CPU is known to have them (Kernel::is_supported); the length as
+            // the caller guarantees.
             unsafe { small_node::<$lanes, T>(a) }
         }
 
