@@ -31,6 +31,11 @@ READING = """\
   `parallel_sum` splits where the tree splits and keeps the same bits for every thread count;
   the fixed Cython `prange` and Numba's `prange` give other bits than `np.sum`, and are slower
   than one thread of `sum_array` at every size here.
+- **Other layouts** (the table after section 2): NumPy reads strided and reversed views in
+  place; `sum_array` gathers them a row at a time into a small buffer and sums that, which
+  costs most where the data sits in the caches, and there NumPy can be the faster. Arrays in
+  Fortran order are one slice in memory and are summed as NumPy sums them (the same bits);
+  float32 is summed in float64 (other bits than NumPy's float32 result, and more accurate).
 - **Transforming an array in place** (section 4): the tutorial's wrapper only builds once
   renamed, and even then only handles contiguous arrays (it squares the wrong values of a
   strided view and corrupts memory on a reversed one); gcc builds its loop for the oldest
