@@ -583,33 +583,15 @@ unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
 /// each child (checked by a test).
 const BRANCH: usize = 535;
 
-/// A node of `8 <= n <= TWIG` values: a leaf or a [`twig`].
-///
-/// # Safety
-/// As [`Lanes8`]: the CPU must have `V`'s instructions.
-#[inline(always)]
-unsafe fn small_node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
-    debug_assert!(8 <= a.len() && a.len() <= TWIG);
-    // SAFETY: a leaf has 8 to LEAF values, a twig LEAF + 1 to TWIG; the CPU as the caller
-    // guarantees.
-    unsafe {
-        if a.len() <= LEAF {
-            V::sum_leaf(a)
-        } else {
-            twig::<V, T>(a)
-        }
-    }
-}
-
 /// One copy of the tree and of the unordered sum per instruction set. The recursion lives in
 /// the kernel so that the leaves inline into code compiled for the wider vectors.
 ///
 /// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
 /// a twig each), and calls a function per small node (up to three leaves): a call per leaf
-/// cost a fifth of the time when the leaves stream from the cache at several values a cycle. The small node is a function
-/// of its own, not inlined into the walk: inlined twice there (with both of AVX2's leaves,
-/// each up to three times), the walk's code grew to 8 KiB and the sums from the L2 and L3
-/// caches ran 2% slower (Zen 4, 2026-11-25).
+/// cost a fifth of the time when the leaves stream from the cache at several values a cycle.
+/// The small node is a function of its own, not inlined into the walk: inlined twice there
+/// (with both of AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the
+/// sums from the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
 macro_rules! kernels {
     ($tree:ident, $walk:ident, $node:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
         $(#[target_feature(enable = $feature)])?
@@ -646,17 +628,24 @@ macro_rules! kernels {
             }
         }
 
-        /// A node of 8 to [`TWIG`] values.
+        /// A node of 8 to [`TWIG`] values: a leaf or a [`twig`].
         ///
         /// # Safety
         /// The caller guarantees `8 <= a.len() <= TWIG`.
         #[inline(never)]
         $(#[target_feature(enable = $feature)])?
         unsafe fn $node<T: Value>(a: &[T]) -> f64 {
+            debug_assert!(8 <= a.len() && a.len() <= TWIG);
             // SAFETY: this function is compiled for the lanes' instructions and is only
-            // called once the CPU is known to have them (Kernel::is_supported); the length as
-            // the caller guarantees.
-            unsafe { small_node::<$lanes, T>(a) }
+            // called once the CPU is known to have them (Kernel::is_supported); a leaf has 8
+            // to LEAF values, a twig LEAF + 1 to TWIG, as the caller guarantees.
+            unsafe {
+                if a.len() <= LEAF {
+                    <$lanes as Lanes8>::sum_leaf(a)
+                } else {
+                    twig::<$lanes, T>(a)
+                }
+            }
         }
 
         $(#[target_feature(enable = $feature)])?
