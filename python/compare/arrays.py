@@ -24,27 +24,44 @@ def load(peer: Peer):
         return f"unavailable: {why}"
 
 
-def measure(key: str, peers: list[Peer], settings: timing.Settings, prepare, check, timed):
-    """For each size: the inputs ``prepare(n)`` makes, and a record per peer with its status.
-    A peer that loaded is first checked (``check(fn, inputs)`` gives its status and findings);
-    those that pass are timed in turns on ``timed(inputs)``, their "seconds" added."""
-    loaded = {peer.name: load(peer) for peer in peers}
+def sized(settings: timing.Settings, prepare):
+    """The cases of a section that runs size by size: ``({"n": n}, prepare(n))``, each size's
+    inputs made only when its turn comes."""
     for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
-        inputs = prepare(n)
+        yield {"n": n}, prepare(n)
+
+
+def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check, timed):
+    """For each case ``(fields, inputs)`` (see ``sized``): a record per peer, the case's
+    fields in it, with its status. A peer that loaded is first checked (``check(fn, inputs)``
+    gives its status and findings); those that pass are timed in turns on ``timed(inputs)``,
+    their "seconds" added."""
+    loaded = {peer.name: load(peer) for peer in peers}
+    for fields, inputs in cases:
         records = []
         for peer in peers:
             fn = loaded[peer.name]
-            record = {"section": key, "n": n, "path": peer.name, "how": peer.how}
+            record = {"section": key, **fields, "path": peer.name, "how": peer.how}
             record |= {"status": fn} if isinstance(fn, str) else check(fn, inputs)
             records.append(record)
         ok = {r["path"]: (loaded[r["path"]], timed(inputs)) for r in records if r["status"] == "ok"}
         times = timing.time_calls(ok, settings)
+        case = " ".join(f"{k}={v:.0e}" if k == "n" else f"{k}={v}" for k, v in fields.items())
         for record in records:
             if record["path"] in times:
                 record["seconds"] = times[record["path"]].median
             shown = f"{record['seconds'] * 1e6:.2f} us" if "seconds" in record else record["status"]
-            report.progress(f"  n={n:.0e} {record['path']}: {shown}")
-        yield n, inputs, records
+            report.progress(f"  {case} {record['path']}: {shown}")
+        yield fields, inputs, records
+
+
+def sum_check(got: float, exact: float, n: int, dtype) -> dict:
+    """A sum's status against ``math.fsum``'s ``exact``: adding ``n`` values of one sign of
+    ``dtype`` in any order is off by at most (n - 1) half-ulps relative; beyond that, WRONG."""
+    error = abs(got - exact) / exact if exact else abs(got)
+    if not (math.isfinite(got) and error <= max(n - 1, 1) * float(np.finfo(dtype).eps) / 2):
+        return {"status": f"WRONG: {got!r}, exact {exact!r}"}
+    return {"status": "ok", "value": got.hex(), "error": error}
 
 
 def ratio(numerator: float | None, seconds: float) -> str:
@@ -75,17 +92,17 @@ class SumSection:
         def check(fn, inputs):
             values, exact = inputs
             got = float(fn(values))
-            error = abs(got - exact) / exact if exact else abs(got)
-            # Adding n values of one sign in any order: at most (n - 1) eps relative.
-            if not (math.isfinite(got) and error <= max(values.size - 1, 1) * 2.0**-53):
-                return {"status": f"WRONG: {got!r}, exact {exact!r}"}
-            again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
-            return {"status": "ok", "value": got.hex(), "error": error,
-                    "stable_bits": len(again) == 1}
+            status = sum_check(got, exact, values.size, values.dtype)
+            if status["status"] == "ok":
+                again = {float(fn(values)).hex() for _ in range(3)} | {got.hex()}
+                status["stable_bits"] = len(again) == 1
+            return status
 
         rows, records = [], []
-        for n, (values, _), batch in measure(self.key, self.peers, settings, prepare, check,
-                                                 timed=lambda inputs: inputs[0]):
+        for case, (values, _), batch in measure(self.key, self.peers, settings,
+                                                sized(settings, prepare), check,
+                                                timed=lambda inputs: inputs[0]):
+            n = case["n"]
             records += batch
             measured = {r["path"]: r for r in batch if r["status"] == "ok"}
             base = measured.get(self.baseline, {})
@@ -148,8 +165,10 @@ class InPlaceSection:
             return {"status": "ok"}
 
         rows, records = [], []
-        for n, (_, ones), batch in measure(self.key, self.peers, settings, prepare, check,
-                                           timed=lambda inputs: inputs[1]):
+        for case, (_, ones), batch in measure(self.key, self.peers, settings,
+                                              sized(settings, prepare), check,
+                                              timed=lambda inputs: inputs[1]):
+            n = case["n"]
             assert np.all(ones == 1.0)  # squaring ones leaves them ones: every call saw the same
             for record in batch:
                 if "seconds" in record:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import report, timing
-from .arrays import load, ratio
+from .arrays import measure, ratio, sum_check
 from .peers import Peer, module_function
 from .results import SectionResult
 
@@ -45,23 +45,34 @@ class ViewSection:
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
-        loaded = {peer.name: load(peer) for peer in self.peers}
-        rows, records = [], []
-        for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
-            for i, (layout, view) in enumerate(layouts(n).items()):
-                batch = self._measure(n, layout, view, loaded, settings)
-                records += batch
-                base = next((r for r in batch if r["path"] == self.baseline and "seconds" in r), {})
-                for j, record in enumerate(batch):
-                    first = [f"{n:.0e}" if i == j == 0 else "", layout if j == 0 else ""]
-                    if "seconds" not in record:
-                        rows.append(first + [record["path"], record["status"]])
-                        continue
-                    rows.append(first + [
-                        record["path"], f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
-                        ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
-                        "yes" if record["value"] == base.get("value") else "no",
-                    ])
+
+        def cases():
+            for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+                for layout, view in layouts(n).items():
+                    yield {"n": n, "layout": layout}, view
+
+        def check(fn, view):
+            exact = math.fsum(view.ravel(order="K").astype(np.float64))
+            return sum_check(float(fn(view)), exact, view.size, view.dtype)
+
+        rows, records, shown_n = [], [], None
+        for case, view, batch in measure(self.key, self.peers, settings, cases(), check,
+                                         timed=lambda view: view):
+            records += batch
+            base = next((r for r in batch if r["path"] == self.baseline and "seconds" in r), {})
+            for j, record in enumerate(batch):
+                first = [f"{case['n']:.0e}" if case["n"] != shown_n else "",
+                         case["layout"] if j == 0 else ""]
+                shown_n = case["n"]
+                if "seconds" not in record:
+                    rows.append(first + [record["path"], record["status"]])
+                    continue
+                record["gbps"] = view.nbytes / record["seconds"] / 1e9
+                rows.append(first + [
+                    record["path"], f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
+                    ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
+                    "yes" if record["value"] == base.get("value") else "no",
+                ])
         headers = ["n", "layout", "path", "us", "GB/s", f"vs {self.baseline}", "rel. error",
                    f"bits = {self.baseline}"]
         note = (
@@ -71,31 +82,6 @@ class ViewSection:
         )
         return SectionResult(self.key, self.title, note, headers, rows, {0, 3, 4, 5, 6},
                              records, unit="table")
-
-    def _measure(self, n, layout, view, loaded, settings) -> list[dict]:
-        values = view.ravel(order="K").astype(np.float64)
-        exact = math.fsum(values)
-        bound = max(n - 1, 1) * float(np.finfo(view.dtype).eps) / 2
-        batch = []
-        for peer in self.peers:
-            fn = loaded[peer.name]
-            record = {"section": self.key, "n": n, "layout": layout, "path": peer.name,
-                      "how": peer.how}
-            if isinstance(fn, str):
-                batch.append(record | {"status": fn})
-                continue
-            got = float(fn(view))
-            error = abs(got - exact) / exact
-            if not (math.isfinite(got) and error <= bound):
-                record["status"] = f"WRONG: {got!r}, exact {exact!r}"
-            else:
-                record |= {"status": "ok", "value": got.hex(), "error": error}
-            batch.append(record)
-        ok = {r["path"]: (loaded[r["path"]], view) for r in batch if r["status"] == "ok"}
-        for name, timed in timing.time_calls(ok, settings).items():
-            record = next(r for r in batch if r["path"] == name)
-            record |= {"seconds": timed.median, "gbps": view.nbytes / timed.median / 1e9}
-        return batch
 
 
 SECTION = ViewSection(
