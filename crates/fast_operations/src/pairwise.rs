@@ -16,23 +16,26 @@
 //! paths keep each lane's additions in order and combine in the tree's order, and give the
 //! same bits on every CPU, however wide its vectors. float32 values are widened to f64 as
 //! they are loaded ([`Value`]): the bits of the tree over the widened values. What made them
-//! fast, measured on AMD EPYC (Zen 4, AVX-512), 2026-11-25:
+//! fast, measured on AMD EPYC (Zen 4, AVX-512, 2026-11-25) and an Intel Xeon (Sapphire Rapids
+//! class, AVX-512, 2026-12-01):
 //! - explicit vectors for the lanes (the compiler's own choice was 2-lane SSE registers);
 //! - no call per leaf: the recursion stops at nodes of up to `BRANCH` (535) values, summed as
 //!   one or two nodes of a fixed shape (of up to three leaves each), and the code stays small
 //!   (see `kernels!`);
-//! - each leaf's loop plain, eight values a step: unrolled, it was 2-4% slower from the caches;
+//! - each leaf's loop plain, eight values a step: unrolled, it was 2-4% slower from the caches
+//!   (Zen 4);
 //! - leaves read one after the other: one sequential stream, which the prefetchers follow.
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
-//!   the shared cache and main memory 1.2-2.5 times slower and gained little in the core's own
-//!   caches;
-//! - loads that do not span two cache lines: AVX2 rather than AVX-512
-//!   ([`Kernel::preferred`]), and for float64 slices that start 16 bytes into a 32-byte block, as
-//!   NumPy's large arrays do, aligned loads into accumulators kept rotated across the lanes
-//!   (`rotated_leaf`): from the L2 and L3 caches 93-100% of the unordered sum's speed instead
-//!   of 84-90%. The same idea with AVX-512 (whole lines, masks at the leaf's ends, one
-//!   permutation) measured no faster on one thread and 15-25% slower on two, and shifting
-//!   each line into place (`valignq`) was slower too.
+//!   the shared cache and main memory 1.2-2.5 times slower on Zen 4 and gained 0-5% on the
+//!   Xeon;
+//! - loads that do not span two cache lines, with the kernel each CPU runs fastest
+//!   ([`Kernel::preferred`]). On Zen 4, AVX2, and for float64 slices that start 16 bytes into
+//!   a 32-byte block, as NumPy's large arrays do, aligned loads into accumulators kept rotated
+//!   across the lanes (`rotated_leaf`): from the L2 and L3 caches 93-100% of the unordered
+//!   sum's speed instead of 84-90%. On the Xeon, AVX-512, a whole line a load, with the
+//!   accumulators rotated by where the slice starts in its line (`line_leaf`, one compiled
+//!   walk per start): 76-87% of the (AVX-512) unordered sum's speed from the L2 cache where
+//!   AVX2 ran at 64-75%, and AVX-512 with loads across lines at 48-52%.
 
 use std::sync::OnceLock;
 
@@ -51,6 +54,8 @@ pub const fn split(n: usize) -> usize {
 pub trait Value: sealed::Load + Send + Sync {
     /// The value as an f64 (exact).
     fn to_f64(self) -> f64;
+    /// The kernel that sums values of this type fastest on this CPU.
+    fn preferred_kernel() -> Kernel;
 }
 
 impl Value for f64 {
@@ -58,12 +63,29 @@ impl Value for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    /// [`Kernel::preferred`].
+    #[inline]
+    fn preferred_kernel() -> Kernel {
+        Kernel::preferred()
+    }
 }
 
 impl Value for f32 {
     #[inline(always)]
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    /// AVX2 where the CPU has it, else [`Kernel::best`]: widening eight float32 a step, AVX2
+    /// was 9-12% faster than AVX-512 from the caches on Zen 4 (2026-11-25), and 12-20% faster
+    /// from the L1 and L2 caches on an Intel Xeon (6-8% slower from L3, the same from memory;
+    /// 2026-12-01).
+    #[inline]
+    fn preferred_kernel() -> Kernel {
+        if Kernel::Avx2.is_supported() {
+            Kernel::Avx2
+        } else {
+            Kernel::best()
+        }
     }
 }
 
@@ -173,13 +195,13 @@ pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
     }
 }
 
-/// The pairwise sum of `a` in NumPy's order, with the fastest [`Kernel`] on this CPU
-/// ([`Kernel::preferred`]).
+/// The pairwise sum of `a` in NumPy's order, with the fastest [`Kernel`] on this CPU for `T`
+/// ([`Value::preferred_kernel`]).
 ///
 /// `np.sum` adds this to its identity, `+0.0`: see [`crate::sum_f64_slice`].
 #[inline]
 pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
-    Kernel::preferred().pairwise_sum(a)
+    T::preferred_kernel().pairwise_sum(a)
 }
 
 /// The pairwise sum of `n` values taken in order from `values` (which must hold `n`), for
@@ -274,35 +296,48 @@ impl Kernel {
         })
     }
 
-    /// The kernel the sums use: AVX2 where the CPU has it, even when it has AVX-512 too;
-    /// else [`Kernel::best`].
+    /// The kernel the float64 sums use (and the unordered yardstick): [`Kernel::best`], but on
+    /// AMD CPUs AVX2 rather than AVX-512. (float32: [`Value::preferred_kernel`].)
     ///
-    /// Why, measured on Zen 4 (2026-11-25, 10^5 to 10^8 values, the same bits either way):
-    /// - float64: AVX2 reads a slice that starts 16 bytes into a 32-byte block (where NumPy's
-    ///   large arrays start) with aligned loads only (`rotated_leaf`): 93-100% of the
-    ///   unordered sum's speed from the caches, where AVX-512's loads, each spanning two
-    ///   cache lines, ran at 84-90%. On slices aligned to a cache line AVX-512 was 3-4%
-    ///   faster at 10^5 values, and 15-25% slower from main memory (10^7).
-    /// - float32: AVX2 9-12% faster from the caches, aligned or not, and the same from main
-    ///   memory.
+    /// Measured (10^3 to 10^7 values, the same bits on every kernel, the unordered sum of the
+    /// same kernel as yardstick):
+    /// - Intel Xeon (Sapphire Rapids class, 2 vCPUs, 2026-12-01): AVX-512 (whole cache lines,
+    ///   `line_leaf`) ran at 86-87% of the fastest unordered sum from the L2 cache (10^4 and
+    ///   10^5 values) on slices that start on a line and 77-80% on slices 16 or 24 bytes into
+    ///   one; AVX2 at 51-69%. From L3 and memory the two were within a few percent. And
+    ///   AVX-512's unordered sum is itself 15-20% faster than AVX2's there.
+    /// - AMD Zen 4 (2026-11-25), which splits each 512-bit operation in two: AVX2 reads a
+    ///   slice that starts 16 bytes into a 32-byte block (where NumPy's large arrays start)
+    ///   with aligned loads only (`rotated_leaf`): 93-100% of the unordered sum's speed from
+    ///   the caches, where AVX-512's loads, each spanning two cache lines, ran at 84-90%, and
+    ///   AVX-512 was 15-25% slower from main memory (10^7). (The whole-line AVX-512 leaf was
+    ///   not measured there.)
+    ///
+    /// Decided once: CPUID traps to the hypervisor in a virtual machine (a microsecond or more).
     pub fn preferred() -> Kernel {
-        match Kernel::best() {
-            Kernel::Avx512 if Kernel::Avx2.is_supported() => Kernel::Avx2,
+        static PREFERRED: OnceLock<Kernel> = OnceLock::new();
+        *PREFERRED.get_or_init(|| match Kernel::best() {
+            Kernel::Avx512 if is_amd() && Kernel::Avx2.is_supported() => Kernel::Avx2,
             best => best,
-        }
+        })
     }
 
     /// The pairwise sum of `a` with this kernel. Panics if the CPU does not support it.
     pub fn pairwise_sum<T: Value>(self, a: &[T]) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
+        if a.len() < 8 {
+            return sum_reference(a);
+        }
         match self {
-            Kernel::Baseline => tree_baseline(a),
+            // SAFETY: at least 8 values (above); the walk with its own kernel's lanes, on a
+            // CPU that has its instructions (the assert above). The same for each arm.
+            Kernel::Baseline => unsafe { walk_baseline::<[f64; 8], T>(a) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: the assert above checked that the CPU has AVX2.
-            Kernel::Avx2 => unsafe { tree_avx2(a) },
+            // SAFETY: as above.
+            Kernel::Avx2 => unsafe { walk_avx2::<x86::Avx2, T>(a) },
             #[cfg(target_arch = "x86_64")]
-            // SAFETY: the assert above checked that the CPU has AVX-512F.
-            Kernel::Avx512 => unsafe { tree_avx512(a) },
+            // SAFETY: as above.
+            Kernel::Avx512 => unsafe { walk_avx512_from_line(a) },
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!(),
         }
@@ -324,6 +359,18 @@ impl Kernel {
             _ => unreachable!(),
         }
     }
+}
+
+/// Whether the CPU is AMD's (its CPUID vendor string is "AuthenticAMD").
+#[cfg(target_arch = "x86_64")]
+fn is_amd() -> bool {
+    let id = std::arch::x86_64::__cpuid(0);
+    [id.ebx, id.edx, id.ecx] == [*b"Auth", *b"enti", *b"cAMD"].map(u32::from_le_bytes)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn is_amd() -> bool {
+    false
 }
 
 /// Eight f64 lanes in whatever registers a kernel has: the eight accumulators of a leaf.
@@ -478,11 +525,26 @@ mod x86 {
         }
     }
 
-    /// One 8-lane AVX-512 register.
+    /// One 8-lane AVX-512 register, for leaves of f64 that start `AT` values into a cache
+    /// line (`AT` = 0 for leaves of f32, and for f64 leaves read with unaligned loads): every
+    /// leaf of a slice starts at the same place in its line, as the tree splits at multiples
+    /// of 8 values.
     #[derive(Clone, Copy)]
-    pub(super) struct Avx512(__m512d);
+    pub(super) struct Avx512<const AT: usize>(__m512d);
 
-    impl Lanes8 for Avx512 {
+    impl<const AT: usize> Lanes8 for Avx512<AT> {
+        /// f64 leaves that do not start on a cache line are read a whole line at a time
+        /// ([`line_leaf`]); the others eight values a load.
+        #[inline(always)]
+        unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+            match T::as_f64(a) {
+                // SAFETY: the length and the CPU as the caller guarantees; the caller of the
+                // walk for AT checked the start (Kernel::pairwise_sum).
+                Some(a) if AT != 0 => unsafe { line_leaf::<AT>(a) },
+                // SAFETY: forwarded from the caller (8 <= a.len() <= LEAF, the CPU has AVX-512F).
+                _ => unsafe { super::leaf::<Self, T>(a) },
+            }
+        }
         #[inline(always)]
         unsafe fn load<T: Value>(p: *const T) -> Self {
             // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX-512F).
@@ -507,6 +569,61 @@ mod x86 {
                 let high = _mm512_extractf64x4_pd::<1>(quads);
                 _mm256_cvtsd_f64(low) + _mm256_cvtsd_f64(high)
             }
+        }
+    }
+
+    /// A leaf of `8 <= a.len() <= LEAF` f64 values that starts `AT` values (1 to 7) into a
+    /// cache line, read with aligned 64-byte loads: a load per line instead of two halves of
+    /// two lines.
+    ///
+    /// Why: at such a start every load of the plain leaf spans two lines, and on an Intel Xeon
+    /// (2026-12-01) those trees ran at 48-52% of the unordered sum's speed from the L2 cache;
+    /// read this way, at 77-80%.
+    ///
+    /// How, with the same bits (as [`rotated_leaf`], a whole line at a time): the line at
+    /// `a - AT + 8g` holds `a[8g - AT..8g - AT + 8]`, so register lane `j` always receives
+    /// values of the leaf's lane `(j - AT) mod 8`, in order: the accumulators live rotated by
+    /// `AT` lanes, and are rotated back once, before NumPy's combination. The first line's
+    /// lanes before `a[0]` and the last line's from `a[full]` on are masked off: not read
+    /// (masked loads do not touch masked-off memory), and `-0.0` in their place, the one
+    /// value whose addition changes no bits (see [`rotated_leaf`]).
+    ///
+    /// # Safety
+    /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 64 == 8 * AT` with
+    /// `1 <= AT <= 7`, and a CPU with AVX-512F.
+    #[inline(always)]
+    unsafe fn line_leaf<const AT: usize>(a: &[f64]) -> f64 {
+        debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
+        debug_assert!((1..8).contains(&AT) && a.as_ptr() as usize % 64 == 8 * AT);
+        let groups = a.len() / 8;
+        let full = groups * 8;
+        // Lanes AT.. of the first line are a[0..8 - AT]; lanes ..AT of the line after the
+        // last full group are a[full - AT..full].
+        let head: __mmask8 = 0xFF << AT;
+        let line = a.as_ptr().wrapping_sub(AT);
+        // SAFETY: the reads are a[0..8 - AT] (head), for 1 <= g < groups the line
+        // a[8g - AT..8g - AT + 8], aligned (a starts AT values into its line), and
+        // a[full - AT..full] (tail): all inside a. The masked-off lanes are not read. The CPU
+        // has AVX-512F (the caller).
+        unsafe {
+            let mut r = _mm512_mask_loadu_pd(_mm512_set1_pd(-0.0), head, line);
+            // A line a step, not unrolled: see `leaf`.
+            for g in 1..groups {
+                r = _mm512_add_pd(r, _mm512_load_pd(line.add(8 * g)));
+            }
+            let tail = _mm512_mask_loadu_pd(_mm512_set1_pd(-0.0), !head, line.wrapping_add(full));
+            let r = _mm512_castpd_si512(_mm512_add_pd(r, tail));
+            // Lane k of the leaf is register lane (k + AT) mod 8: rotate it back to lane k.
+            let r = _mm512_castsi512_pd(match AT {
+                1 => _mm512_alignr_epi64::<1>(r, r),
+                2 => _mm512_alignr_epi64::<2>(r, r),
+                3 => _mm512_alignr_epi64::<3>(r, r),
+                4 => _mm512_alignr_epi64::<4>(r, r),
+                5 => _mm512_alignr_epi64::<5>(r, r),
+                6 => _mm512_alignr_epi64::<6>(r, r),
+                _ => _mm512_alignr_epi64::<7>(r, r),
+            });
+            Avx512::<AT>::add_rest(Avx512::<AT>(r).combine(), &a[full..])
         }
     }
 }
@@ -583,8 +700,9 @@ unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
 /// each child (checked by a test).
 const BRANCH: usize = 535;
 
-/// One copy of the tree and of the unordered sum per instruction set. The recursion lives in
-/// the kernel so that the leaves inline into code compiled for the wider vectors.
+/// One copy of the tree (per lane type) and of the unordered sum per instruction set. The
+/// recursion lives in the kernel so that the leaves inline into code compiled for the wider
+/// vectors.
 ///
 /// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
 /// a twig each), and calls a function per small node (up to three leaves): a call per leaf
@@ -593,36 +711,28 @@ const BRANCH: usize = 535;
 /// (with both of AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the
 /// sums from the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
 macro_rules! kernels {
-    ($tree:ident, $walk:ident, $node:ident, $unordered:ident, $lanes:ty $(, $feature:literal)?) => {
-        $(#[target_feature(enable = $feature)])?
-        fn $tree<T: Value>(a: &[T]) -> f64 {
-            if a.len() < 8 {
-                sum_reference(a)
-            } else {
-                // SAFETY: at least 8 values.
-                unsafe { $walk(a) }
-            }
-        }
-
-        /// The subtree `a`.
+    ($walk:ident, $node:ident, $unordered:ident $(, $feature:literal)?) => {
+        /// The subtree `a`, its leaves summed in the lanes of `V`.
         ///
         /// # Safety
-        /// The caller guarantees `a.len() >= 8`.
+        /// The caller guarantees `a.len() >= 8`, a CPU with this kernel's instructions, and
+        /// `V` one of this kernel's lane types, with whatever `V`'s leaves require of `a`.
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $walk<T: Value>(a: &[T]) -> f64 {
+        unsafe fn $walk<V: Lanes8, T: Value>(a: &[T]) -> f64 {
             let n = a.len();
             // SAFETY: a has at least 8 values (the caller), and so has each child of a node
             // of more than LEAF values (at least 64): every node passed on has 8 to TWIG
-            // values, every subtree at least 8.
+            // values, every subtree at least 8. Each part starts a multiple of 8 values after
+            // a, so at the same place in its cache line.
             unsafe {
                 if n <= TWIG {
-                    $node(a)
+                    $node::<V, T>(a)
                 } else {
                     let (left, right) = a.split_at(split(n));
                     if n <= BRANCH {
-                        $node(left) + $node(right)
+                        $node::<V, T>(left) + $node::<V, T>(right)
                     } else {
-                        $walk(left) + $walk(right)
+                        $walk::<V, T>(left) + $walk::<V, T>(right)
                     }
                 }
             }
@@ -631,19 +741,19 @@ macro_rules! kernels {
         /// A node of 8 to [`TWIG`] values: a leaf or a [`twig`].
         ///
         /// # Safety
-        /// The caller guarantees `8 <= a.len() <= TWIG`.
+        /// As the walk's, with `8 <= a.len() <= TWIG`.
         #[inline(never)]
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $node<T: Value>(a: &[T]) -> f64 {
+        unsafe fn $node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
             debug_assert!(8 <= a.len() && a.len() <= TWIG);
             // SAFETY: this function is compiled for the lanes' instructions and is only
             // called once the CPU is known to have them (Kernel::is_supported); a leaf has 8
             // to LEAF values, a twig LEAF + 1 to TWIG, as the caller guarantees.
             unsafe {
                 if a.len() <= LEAF {
-                    <$lanes as Lanes8>::sum_leaf(a)
+                    V::sum_leaf(a)
                 } else {
-                    twig::<$lanes, T>(a)
+                    twig::<V, T>(a)
                 }
             }
         }
@@ -655,31 +765,37 @@ macro_rules! kernels {
     };
 }
 
-kernels!(
-    tree_baseline,
-    walk_baseline,
-    node_baseline,
-    unordered_baseline,
-    [f64; 8]
-);
+kernels!(walk_baseline, node_baseline, unordered_baseline);
 #[cfg(target_arch = "x86_64")]
-kernels!(
-    tree_avx2,
-    walk_avx2,
-    node_avx2,
-    unordered_avx2,
-    x86::Avx2,
-    "avx2"
-);
+kernels!(walk_avx2, node_avx2, unordered_avx2, "avx2");
 #[cfg(target_arch = "x86_64")]
-kernels!(
-    tree_avx512,
-    walk_avx512,
-    node_avx512,
-    unordered_avx512,
-    x86::Avx512,
-    "avx512f"
-);
+kernels!(walk_avx512, node_avx512, unordered_avx512, "avx512f");
+
+/// The AVX-512 walk for `a`: for f64, the one whose leaves read whole cache lines from
+/// where `a` starts in its line ([`x86::Avx512`]); for f32, eight values a load.
+///
+/// # Safety
+/// The caller guarantees `a.len() >= 8` and a CPU with AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn walk_avx512_from_line<T: Value>(a: &[T]) -> f64 {
+    use x86::Avx512;
+    let at = T::as_f64(a).map_or(0, |a| a.as_ptr() as usize % 64 / 8);
+    // SAFETY: forwarded from the caller; each lane type is for slices that start `at` values
+    // into a cache line, as `a` does (f32 only ever takes the first arm).
+    unsafe {
+        match at {
+            0 => walk_avx512::<Avx512<0>, T>(a),
+            1 => walk_avx512::<Avx512<1>, T>(a),
+            2 => walk_avx512::<Avx512<2>, T>(a),
+            3 => walk_avx512::<Avx512<3>, T>(a),
+            4 => walk_avx512::<Avx512<4>, T>(a),
+            5 => walk_avx512::<Avx512<5>, T>(a),
+            6 => walk_avx512::<Avx512<6>, T>(a),
+            _ => walk_avx512::<Avx512<7>, T>(a),
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

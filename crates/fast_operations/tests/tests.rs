@@ -2,7 +2,9 @@
 //! scalar reference), every size from 0 to 1100 and random large ones, every stride from -3
 //! to 3, N-D layouts, the other dtypes.
 
-use fast_operations::pairwise::{Kernel, pairwise_sum, pairwise_sum_of, split, sum_reference};
+use fast_operations::pairwise::{
+    Kernel, Value, pairwise_sum, pairwise_sum_of, split, sum_reference,
+};
 use fast_operations::{sum_array, sum_array_naive, sum_unordered};
 use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
 use test_values::values;
@@ -28,15 +30,31 @@ fn baseline_kernel_is_always_supported_and_best_is_supported() {
     assert!(Kernel::best().is_supported());
 }
 
+/// The vendor as Linux reports it (the test's own source, not the crate's CPUID read).
+fn cpu_vendor() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let line = info.lines().find(|l| l.starts_with("vendor_id"));
+    line.and_then(|l| l.split(':').nth(1))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
 #[test]
-fn the_preferred_kernel_is_avx2_where_the_cpu_has_it() {
-    let expected = if Kernel::Avx2.is_supported() {
+fn the_preferred_kernel_is_the_best_but_avx2_on_amd() {
+    let expected = match Kernel::best() {
+        Kernel::Avx512 if cpu_vendor() == "AuthenticAMD" => Kernel::Avx2,
+        best => best,
+    };
+    assert_eq!(Kernel::preferred(), expected);
+    assert_eq!(f64::preferred_kernel(), expected);
+    assert!(Kernel::preferred().is_supported());
+    let for_f32 = if Kernel::Avx2.is_supported() {
         Kernel::Avx2
     } else {
         Kernel::best()
     };
-    assert_eq!(Kernel::preferred(), expected);
-    assert!(Kernel::preferred().is_supported());
+    assert_eq!(f32::preferred_kernel(), for_f32);
 }
 
 /// Every kernel this CPU runs, and the gathering path, against the plain reference.
