@@ -26,11 +26,13 @@ READING = """\
   at the same speed: slower than `np.sum` from a few thousand values on, and less accurate.
   `sum_array` computes NumPy's own pairwise tree in SIMD lanes: it keeps `np.sum`'s bits and
   beats it wherever the data sits in the caches, most of all for small arrays, where NumPy's
-  call costs the most; from main memory both run at the machine's bandwidth. For the tiniest
+  call costs the most; from the shared cache and main memory the gap narrows to what the
+  memory lets one core read. For the tiniest
   arrays the tutorial's Cython function has the cheapest call of all. On several threads,
   `parallel_sum` splits where the tree splits and keeps the same bits for every thread count;
-  the fixed Cython `prange` and Numba's `prange` give other bits than `np.sum`, and are slower
-  than one thread of `sum_array` at every size here.
+  the fixed Cython `prange` and Numba's `prange` give other bits than `np.sum`; the Cython one
+  is slower than one thread of `sum_array` at every size here, Numba's wherever the data sits
+  in the caches (from main memory, with two cores, it can be the faster).
 - **Other layouts** (the table after section 2): NumPy reads strided and reversed views in
   place; `sum_array` gathers them a row at a time into a small buffer and sums that, which
   costs most where the data sits in the caches, and there NumPy can be the faster. Arrays in
