@@ -536,9 +536,9 @@ mod x86 {
     }
 
     /// One 8-lane AVX-512 register, for leaves of f64 that start `AT` values into a cache
-    /// line (`AT` = 0 for leaves of f32, and for f64 leaves read with unaligned loads): every
-    /// leaf of a slice starts at the same place in its line, as the tree splits at multiples
-    /// of 8 values.
+    /// line (`AT` = 0 for f64 slices that start on a line, and for f32, eight values a load):
+    /// every leaf of a slice starts at the same place in its line, as the tree splits at
+    /// multiples of 8 values.
     #[derive(Clone, Copy)]
     pub(super) struct Avx512<const AT: usize>(__m512d);
 
@@ -631,7 +631,7 @@ mod x86 {
         // has AVX-512F (the caller).
         unsafe {
             let mut r = _mm512_mask_loadu_pd(_mm512_set1_pd(-0.0), head, line);
-            // A line a step, not unrolled: see `leaf`.
+            // A line a step, not unrolled by hand: see `leaf`.
             for g in 1..groups {
                 r = _mm512_add_pd(r, _mm512_load_pd(line.add(8 * g)));
             }
