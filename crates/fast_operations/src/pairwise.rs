@@ -34,8 +34,8 @@
 //!   across the lanes (`rotated_leaf`): from the L2 and L3 caches 93-100% of the unordered
 //!   sum's speed instead of 84-90%. On the Xeon, AVX-512, a whole line a load, with the
 //!   accumulators rotated by where the slice starts in its line (`line_leaf`, one compiled
-//!   walk per start): 76-87% of the (AVX-512) unordered sum's speed from the L2 cache where
-//!   AVX2 ran at 64-75%, and AVX-512 with loads across lines at 48-52%.
+//!   walk per start): 77-87% of the (AVX-512) unordered sum's speed from the L2 cache where
+//!   AVX2 ran at 51-75%, and AVX-512 with loads across lines at 48-52%.
 
 use std::sync::OnceLock;
 
@@ -304,7 +304,7 @@ impl Kernel {
     /// - Intel Xeon (Sapphire Rapids class, 2 vCPUs, 2026-12-01): AVX-512 (whole cache lines,
     ///   `line_leaf`) ran at 86-87% of the fastest unordered sum from the L2 cache (10^4 and
     ///   10^5 values) on slices that start on a line and 77-80% on slices 16 or 24 bytes into
-    ///   one; AVX2 at 51-69%. From L3 and memory the two were within a few percent. And
+    ///   one; AVX2 at 51-75%. From L3 and memory the two were within a few percent. And
     ///   AVX-512's unordered sum is itself 15-20% faster than AVX2's there.
     /// - AMD Zen 4 (2026-11-25), which splits each 512-bit operation in two: AVX2 reads a
     ///   slice that starts 16 bytes into a 32-byte block (where NumPy's large arrays start)
