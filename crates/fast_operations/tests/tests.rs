@@ -3,7 +3,7 @@
 //! to 3, N-D layouts, the other dtypes.
 
 use fast_operations::pairwise::{
-    Kernel, Value, pairwise_sum, pairwise_sum_of, split, sum_reference,
+    Kernel, PREFETCH_FROM, Value, pairwise_sum, pairwise_sum_of, split, sum_reference,
 };
 use fast_operations::{sum_array, sum_array_naive, sum_unordered};
 use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
@@ -115,12 +115,17 @@ fn every_kernel_matches_the_reference_for_large_n() {
 #[test]
 fn every_kernel_matches_the_reference_at_every_offset_into_a_cache_line() {
     // Vector loads see different line splits at each start within a 64-byte line: every
-    // start, with sizes around the leaf and line boundaries.
-    let buffer = values(20_000, 99);
+    // start, with sizes around the leaf and line boundaries, and on both sides of where the
+    // AVX-512 sums start prefetching.
+    let buffer = values(PREFETCH_FROM + 100, 99);
     let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
     for offset in 0..8 {
         let start = line_start + offset;
-        for n in (0..=300).chain([1000, 1023, 1029, 4096, 10_007]) {
+        let large = [PREFETCH_FROM - 1, PREFETCH_FROM, PREFETCH_FROM + 77];
+        for n in (0..=300)
+            .chain([1000, 1023, 1029, 4096, 10_007])
+            .chain(large)
+        {
             let a = &buffer[start..start + n];
             assert_eq!(a.as_ptr() as usize % 64, offset * size_of::<f64>());
             assert_every_kernel_matches_the_reference(a);
@@ -354,9 +359,22 @@ fn unordered_sum_is_a_sum() {
     // Integer-valued doubles add exactly in any order.
     // Every start within a cache line (the values before the first line are added apart),
     // and lengths that end before the first line.
-    let buffer: Vec<f64> = (0..100_011).map(|i| (i % 1000) as f64 - 500.0).collect();
+    // Lengths on both sides of where the AVX-512 sum starts prefetching too.
+    let buffer: Vec<f64> = (0..PREFETCH_FROM + 11)
+        .map(|i| (i % 1000) as f64 - 500.0)
+        .collect();
     for start in 0..8 {
-        for n in [0, 1, 3, 7, 8, 33, 100_003] {
+        for n in [
+            0,
+            1,
+            3,
+            7,
+            8,
+            33,
+            100_003,
+            PREFETCH_FROM - 1,
+            PREFETCH_FROM + 3,
+        ] {
             let a = &buffer[start..start + n];
             let exact: f64 = a.iter().sum();
             assert_eq!(sum_unordered(a), exact, "start {start}, n {n}");
