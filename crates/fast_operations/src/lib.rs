@@ -242,8 +242,10 @@ pub fn sum_array_naive(arr: ArrayView1<'_, f64>) -> f64 {
 /// matches anything else, with the kernel [`sum_array`] takes ([`pairwise::Kernel::preferred`]):
 /// the faster unordered sum on both CPUs measured. On Zen 4 AVX2's was within 3% of AVX-512's
 /// from the caches and 13-22% faster from main memory (2026-11-25); on an Intel Xeon AVX-512's
-/// was 15-20% faster from the L2 cache and 5-10% from L3 and memory (2026-12-01). The
-/// comparison's yardstick for [`sum_array`]'s speed.
+/// was 15-20% faster from the L2 cache and 5-10% from L3 and memory (2026-12-01), and with
+/// AVX-512 it asks for lines ahead from [`pairwise::PREFETCH_FROM`] values on, as the tree
+/// does (up to 8% faster from main memory there). The comparison's yardstick for [`sum_array`]'s
+/// speed.
 pub fn sum_unordered(values: &[f64]) -> f64 {
     pairwise::Kernel::preferred().unordered_sum(values)
 }

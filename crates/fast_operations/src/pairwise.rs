@@ -27,7 +27,9 @@
 //! - leaves read one after the other: one sequential stream, which the prefetchers follow.
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower on Zen 4 and gained 0-5% on the
-//!   Xeon;
+//!   Xeon. There, slices larger than its L2 cache are also read asking for the lines 8 KiB
+//!   ahead (software prefetch, [`PREFETCH_FROM`]): from main memory, 89-96% of the unordered
+//!   sum's speed became 94-102% of an unordered sum that asks ahead too;
 //! - loads that do not span two cache lines, with the kernel each CPU runs fastest
 //!   ([`Kernel::preferred`]). On Zen 4, AVX2, and for float64 slices that start 16 bytes into
 //!   a 32-byte block, as NumPy's large arrays do, aligned loads into accumulators kept rotated
@@ -46,16 +48,19 @@ pub const LEAF: usize = 128;
 /// by the AVX-512 kernel asking for the lines [`PREFETCH_AHEAD`] values ahead of what its
 /// pairs of leaves read (software prefetch), and so is its unordered sum.
 ///
-/// Why: from main memory the tree read less than the unordered sum; asking ahead took it from
-/// 89-96% to 100-108% of the unordered sum's speed (10^7 and 10^8 values, one thread), and to
-/// within 1-3% of the unordered sum asking ahead too (which gains 1-8%), on an Intel Xeon
-/// (2026-12-01). From the caches the extra instructions cost: 7-12% at 10^4 and 10^5 values,
-/// nothing either way from L3 (10^6, 3*10^6). The AVX2 kernel does not ask: on Zen 4 asking
-/// 512 bytes ahead made its sums 15-25% slower from L3 and memory (2026-11-25).
+/// Why: from main memory the tree read less than the unordered sum, 89-96% of its speed at
+/// 10^7 and 10^8 values (one thread, Rust harness, an Intel Xeon, 2026-12-01). Asking ahead
+/// took it to 100-106% of that sum, and to 94-102% of the unordered sum asking ahead too,
+/// which is then the yardstick (asking ahead made it up to 8% faster). On two threads
+/// (`parallel_sum`'s split) 89-95% of the parallel unordered sum became 95-101%. From the
+/// caches the extra instructions cost 9-14% (10^4 and 10^5 values), hence the threshold;
+/// from L3 (10^6 and 3*10^6 values) nothing either way. The AVX2 kernel does not ask: on Zen 4,
+/// asking 512 bytes ahead made its sums 15-25% slower from L3 and memory (2026-11-25).
 pub const PREFETCH_FROM: usize = 1 << 18;
 
 /// How far ahead the AVX-512 sums ask for lines from [`PREFETCH_FROM`] values on: 8 KiB.
-/// Measured from 3 to 12 KiB on the Xeon: 6 and 8 KiB the best by 1-3%, within the noise.
+/// Measured from 1 to 16 KiB on the Xeon: 1 and 2 KiB gained less, 4 to 16 KiB were within
+/// the noise of each other.
 pub const PREFETCH_AHEAD: usize = 1024;
 
 /// Asks the CPU to bring the cache line holding `p` into its L1 cache: a hint, whatever `p`

@@ -28,11 +28,20 @@ use std::sync::OnceLock;
 #[cfg(feature = "module")]
 mod python;
 
-/// The smallest subtree handed to a thread, which sums it with section 1's kernel.
-pub const GRAIN: usize = 1 << 15;
+/// The smallest subtree handed to a thread, which sums it with section 1's kernel: arrays
+/// from [`PARALLEL_FROM`] to twice that are cut in two halves, no more.
+pub const GRAIN: usize = 1 << 16;
 
-/// How many subtrees [`parallel_sum`] makes per thread, for large arrays.
-const TASKS_PER_THREAD: usize = 8;
+/// How many subtrees [`parallel_sum`] makes per thread, for large arrays: two, so that a
+/// thread that finishes early can take over part of a slow one's work.
+///
+/// Why so few: each hand-over costs, and the fewer the faster the sum was on this machine
+/// kind (2 vCPUs, Intel Xeon, Rust harness, 2026-12-01), at every size measured. At 10^5 and
+/// 1.3 * 10^5 values 2 subtrees were 7-17% faster than 4 (the smallest 2^15 values then).
+/// Against the serial sum, at 10^6 values: 16 subtrees 1.73-1.77x, 8 1.88-1.91x, 4
+/// 1.87-1.91x, 2 1.97-2.04x; at 10^7: 16 1.92-2.00x, 4 1.98-2.07x. With the other vCPU
+/// busy, every split ran at the serial sum's speed.
+const TASKS_PER_THREAD: usize = 2;
 
 /// Arrays of fewer values are summed serially. Measured from Python on this machine kind
 /// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to
@@ -195,9 +204,8 @@ impl<T: Sync> Part for ArrayView1<'_, T> {
 /// NumPy's tree over `part`: nodes above [`GRAIN`] split where NumPy splits them, their two
 /// halves summed by `rayon::join` and added left + right; smaller nodes summed by `node`.
 fn tree<P: Part>(part: P, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
-    // About TASKS_PER_THREAD subtrees per thread: enough to even out the load, few enough
-    // that each hand-over (several microseconds here) is worth it. The grain changes which
-    // thread sums what, never the tree, so it cannot change the bits.
+    // About TASKS_PER_THREAD subtrees per thread (see there). The grain changes which thread
+    // sums what, never the tree, so it cannot change the bits.
     let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
     subtree(part, grain, node)
 }
