@@ -23,7 +23,9 @@
 //!   one or two nodes of a fixed shape (of up to three leaves each), and the code stays small
 //!   (see `kernels!`);
 //! - each leaf's loop plain, eight values a step: unrolled, it was 2-4% slower from the caches
-//!   (Zen 4);
+//!   (Zen 4, AVX2). On the Xeon the AVX-512 leaves read four lines a step, through a pointer
+//!   per stream (`in_lines`): Intel cores split an addition whose address has an index
+//!   register in two;
 //! - leaves read one after the other: one sequential stream, which the prefetchers follow.
 //!   Interleaving neighbouring leaves, or walking same-size subtrees in step, made sums from
 //!   the shared cache and main memory 1.2-2.5 times slower on Zen 4 and gained 0-5% on the
