@@ -938,13 +938,18 @@ const BRANCH: usize = 535;
 /// vectors.
 ///
 /// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
-/// a twig each), and calls a function per small node (up to three leaves): a call per leaf
-/// cost a fifth of the time when the leaves stream from the cache at several values a cycle.
-/// The small node is a function of its own, not inlined into the walk: inlined twice there
-/// (with both of AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the
-/// sums from the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
+/// a twig each): a call per leaf cost a fifth of the time when the leaves stream from the
+/// cache at several values a cycle. Whether the small node is inlined into the walk
+/// (`$node_inline`) is per kernel, because the two CPUs measured disagree:
+/// - baseline and AVX2: a function of its own. Inlined twice into the walk (with both of
+///   AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the sums from
+///   the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
+/// - AVX-512: inlined (the walk's code is 4 KiB a lane type): on the Xeon (2026-12-01, Rust
+///   harness, side by side) 3-6% faster at 10^4 and 10^5 values in a quiet spell, 2-8% in a
+///   slow one, 4-5% at 10^6 and 10^7 (a call per small node saved and restored four
+///   registers).
 macro_rules! kernels {
-    ($walk:ident, $node:ident, $unordered:ident $(, $feature:literal)?) => {
+    ($walk:ident, $node:ident, $unordered:ident, $node_inline:meta $(, $feature:literal)?) => {
         /// The subtree `a`, its leaves summed in the lanes of `V`.
         ///
         /// # Safety
@@ -975,7 +980,7 @@ macro_rules! kernels {
         ///
         /// # Safety
         /// As the walk's, with `8 <= a.len() <= TWIG`.
-        #[inline(never)]
+        #[$node_inline]
         $(#[target_feature(enable = $feature)])?
         unsafe fn $node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
             debug_assert!(8 <= a.len() && a.len() <= TWIG);
@@ -998,11 +1003,22 @@ macro_rules! kernels {
     };
 }
 
-kernels!(walk_baseline, node_baseline, unordered_baseline);
+kernels!(
+    walk_baseline,
+    node_baseline,
+    unordered_baseline,
+    inline(never)
+);
 #[cfg(target_arch = "x86_64")]
-kernels!(walk_avx2, node_avx2, unordered_avx2, "avx2");
+kernels!(walk_avx2, node_avx2, unordered_avx2, inline(never), "avx2");
 #[cfg(target_arch = "x86_64")]
-kernels!(walk_avx512, node_avx512, unordered_avx512, "avx512f");
+kernels!(
+    walk_avx512,
+    node_avx512,
+    unordered_avx512,
+    inline,
+    "avx512f"
+);
 
 /// The AVX-512 walk for `a`: for f64, the one whose leaves read whole cache lines from
 /// where `a` starts in its line ([`x86::Avx512`]); for f32, eight values a load.
