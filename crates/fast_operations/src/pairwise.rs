@@ -455,18 +455,29 @@ trait Lanes8: Copy {
     /// shape. One after the other, unless a kernel has a faster way.
     #[inline(always)]
     unsafe fn sum_leaf_pair<T: Value>(a: &[T], mid: usize) -> (f64, f64) {
-        let (left, right) = a.split_at(mid);
         // SAFETY: forwarded from the caller (two leaves, the CPU's instructions).
-        unsafe { (Self::sum_leaf(left), Self::sum_leaf(right)) }
+        unsafe { leaves_in_turn::<Self, T>(a, mid) }
     }
-    /// `res` plus the leaf's last `rest.len() < 8` values, one after the other.
-    #[inline(always)]
-    unsafe fn add_rest<T: Value>(mut res: f64, rest: &[T]) -> f64 {
-        for &x in rest {
-            res += x.to_f64();
-        }
-        res
+}
+
+/// [`Lanes8::sum_leaf_pair`] one leaf after the other.
+///
+/// # Safety
+/// As [`Lanes8::sum_leaf_pair`].
+#[inline(always)]
+unsafe fn leaves_in_turn<V: Lanes8, T: Value>(a: &[T], mid: usize) -> (f64, f64) {
+    let (left, right) = a.split_at(mid);
+    // SAFETY: forwarded from the caller (two leaves, the CPU's instructions).
+    unsafe { (V::sum_leaf(left), V::sum_leaf(right)) }
+}
+
+/// `res` plus a leaf's last `rest.len() < 8` values, one after the other.
+#[inline(always)]
+fn add_rest<T: Value>(mut res: f64, rest: &[T]) -> f64 {
+    for &x in rest {
+        res += x.to_f64();
     }
+    res
 }
 
 /// Plain arrays: the compiler maps them to whatever vectors the kernel is compiled for.
@@ -589,7 +600,7 @@ mod x86 {
                 _mm256_castpd256_pd128(pairs),
             );
             let res = _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads)) + _mm_cvtsd_f64(quads);
-            Avx2::add_rest(res, &a[full..])
+            super::add_rest(res, &a[full..])
         }
     }
 
@@ -608,7 +619,7 @@ mod x86 {
             match T::as_f64(a) {
                 // SAFETY: the length and the CPU as the caller guarantees; the caller of the
                 // walk for AT checked the start (Kernel::pairwise_sum).
-                Some(a) => unsafe { line_leaf::<AT, AHEAD>(a) },
+                Some(a) => unsafe { line_leaf::<AT>(a) },
                 // SAFETY: forwarded from the caller (8 <= a.len() <= LEAF, the CPU has AVX-512F).
                 None => unsafe { super::leaf::<Self, T>(a) },
             }
@@ -620,11 +631,8 @@ mod x86 {
                 // SAFETY: the shape and the CPU as the caller guarantees; the caller of the
                 // walk for AT checked the start (Kernel::pairwise_sum).
                 Some(a) => unsafe { line_leaf_pair::<AT, AHEAD>(a, mid) },
-                None => {
-                    let (left, right) = a.split_at(mid);
-                    // SAFETY: forwarded from the caller (two leaves, the CPU has AVX-512F).
-                    unsafe { (Self::sum_leaf(left), Self::sum_leaf(right)) }
-                }
+                // SAFETY: forwarded from the caller (two leaves, the CPU has AVX-512F).
+                None => unsafe { super::leaves_in_turn::<Self, T>(a, mid) },
             }
         }
         #[inline(always)]
@@ -640,17 +648,27 @@ mod x86 {
         #[inline(always)]
         unsafe fn combine(self) -> f64 {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
-            unsafe {
-                let r = self.0;
-                // Lanes 0, 2, 4, 6: r0 + r1, r2 + r3, r4 + r5, r6 + r7 (the swapped operand
-                // order gives the same bits: IEEE addition is commutative).
-                let pairs = _mm512_add_pd(r, _mm512_permute_pd::<0b0101_0101>(r));
-                // Lanes 0 and 4: (r0 + r1) + (r2 + r3) and (r4 + r5) + (r6 + r7).
-                let quads = _mm512_add_pd(pairs, _mm512_permutex_pd::<0b01_00_11_10>(pairs));
-                let low = _mm512_castpd512_pd256(quads);
-                let high = _mm512_extractf64x4_pd::<1>(quads);
-                _mm256_cvtsd_f64(low) + _mm256_cvtsd_f64(high)
-            }
+            unsafe { combine(self.0) }
+        }
+    }
+
+    /// NumPy's combination of a leaf's eight accumulators, lane `k` holding `r[k]`:
+    /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn combine(r: __m512d) -> f64 {
+        // SAFETY: the CPU has AVX-512F (the caller).
+        unsafe {
+            // Lanes 0, 2, 4, 6: r0 + r1, r2 + r3, r4 + r5, r6 + r7 (the swapped operand
+            // order gives the same bits: IEEE addition is commutative).
+            let pairs = _mm512_add_pd(r, _mm512_permute_pd::<0b0101_0101>(r));
+            // Lanes 0 and 4: (r0 + r1) + (r2 + r3) and (r4 + r5) + (r6 + r7).
+            let quads = _mm512_add_pd(pairs, _mm512_permutex_pd::<0b01_00_11_10>(pairs));
+            let low = _mm512_castpd512_pd256(quads);
+            let high = _mm512_extractf64x4_pd::<1>(quads);
+            _mm256_cvtsd_f64(low) + _mm256_cvtsd_f64(high)
         }
     }
 
@@ -674,7 +692,7 @@ mod x86 {
     /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 64 == 8 * AT` with
     /// `AT <= 7`, and a CPU with AVX-512F.
     #[inline(always)]
-    unsafe fn line_leaf<const AT: usize, const AHEAD: usize>(a: &[f64]) -> f64 {
+    unsafe fn line_leaf<const AT: usize>(a: &[f64]) -> f64 {
         debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
         debug_assert!(AT < 8 && a.as_ptr() as usize % 64 == 8 * AT);
         let groups = a.len() / 8;
@@ -693,8 +711,8 @@ mod x86 {
                 r = _mm512_add_pd(r, _mm512_load_pd(p));
             });
             let tail = _mm512_mask_loadu_pd(_mm512_set1_pd(-0.0), !head, line.wrapping_add(full));
-            let r = unrotate::<AT, AHEAD>(_mm512_add_pd(r, tail));
-            Avx512::<AT, AHEAD>::add_rest(r.combine(), &a[full..])
+            let r = unrotate::<AT>(_mm512_add_pd(r, tail));
+            super::add_rest(combine(r), &a[full..])
         }
     }
 
@@ -759,8 +777,8 @@ mod x86 {
             y = _mm512_mask_add_pd(y, !head, y, tail);
             let rest = &a[mid + 8 * gr..];
             (
-                unrotate::<AT, AHEAD>(x).combine(),
-                Avx512::<AT, AHEAD>::add_rest(unrotate::<AT, AHEAD>(y).combine(), rest),
+                combine(unrotate::<AT>(x)),
+                super::add_rest(combine(unrotate::<AT>(y)), rest),
             )
         }
     }
@@ -814,11 +832,11 @@ mod x86 {
     /// # Safety
     /// The CPU has AVX-512F.
     #[inline(always)]
-    unsafe fn unrotate<const AT: usize, const AHEAD: usize>(r: __m512d) -> Avx512<AT, AHEAD> {
+    unsafe fn unrotate<const AT: usize>(r: __m512d) -> __m512d {
         // SAFETY: the CPU has AVX-512F (the caller).
         unsafe {
             let r = _mm512_castpd_si512(r);
-            Avx512(_mm512_castsi512_pd(match AT {
+            _mm512_castsi512_pd(match AT {
                 0 => r,
                 1 => _mm512_alignr_epi64::<1>(r, r),
                 2 => _mm512_alignr_epi64::<2>(r, r),
@@ -827,7 +845,7 @@ mod x86 {
                 5 => _mm512_alignr_epi64::<5>(r, r),
                 6 => _mm512_alignr_epi64::<6>(r, r),
                 _ => _mm512_alignr_epi64::<7>(r, r),
-            }))
+            })
         }
     }
 }
@@ -850,7 +868,7 @@ unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
         for i in (8..full).step_by(8) {
             r = r.add(V::load(p.add(i)));
         }
-        V::add_rest(r.combine(), &a[full..])
+        add_rest(r.combine(), &a[full..])
     }
 }
 
