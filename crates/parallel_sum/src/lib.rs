@@ -29,7 +29,8 @@ use std::sync::OnceLock;
 mod python;
 
 /// The smallest subtree handed to a thread, which sums it with section 1's kernel: arrays
-/// from [`PARALLEL_FROM`] to twice that are cut in two halves, no more.
+/// from [`PARALLEL_FROM`] to nearly twice that are cut in two halves (NumPy's split can leave
+/// the right half a few values over GRAIN, and that half is cut again).
 pub const GRAIN: usize = 1 << 16;
 
 /// How many subtrees [`parallel_sum`] makes per thread, for large arrays: two, so that a
