@@ -3,11 +3,15 @@
 Why this way: a single long loop hides noise, the minimum hides the typical cost; the median
 of several calibrated repeats is what a caller sees on a busy machine. Paths that are compared
 with each other are timed in turns (one repeat of each, then the next round), so that a slow
-spell of the machine falls on all of them rather than on whichever ran during it.
+spell of the machine falls on all of them rather than on whichever ran during it. Each round
+takes them in another order (shuffled, the same every run), so that no path always follows the
+same one: what ran just before matters (a parallel path finds the other threads asleep after a
+one-thread path, awake after another parallel one).
 """
 
 from __future__ import annotations
 
+import random
 import statistics
 import timeit
 from dataclasses import dataclass
@@ -64,8 +68,10 @@ def time_calls(calls: dict, settings: Settings) -> dict[str, Timing]:
     # 10% from one to the next: there, three times as many repeats.
     repeats = settings.repeats * (FEW_CALLS_FACTOR if min(loops.values(), default=FEW_CALLS)
                                   < FEW_CALLS else 1)
-    for r in range(repeats):
-        for name in names[r % len(names):] + names[:r % len(names)]:  # who goes first rotates
+    order = random.Random(0)  # seeded: every run takes the paths in the same orders
+    for _ in range(repeats):
+        order.shuffle(names)
+        for name in names:
             samples[name].append(timers[name].timeit(number=loops[name]) / loops[name])
     return {name: Timing(statistics.median(s), min(s), max(s), loops[name], repeats)
             for name, s in samples.items()}

@@ -167,3 +167,26 @@ def test_sum_check_allows_the_rounding_of_the_dtype_and_no_more():
     assert sum_check(off, exact, n, np.float64)["status"].startswith("WRONG")
     assert sum_check(float("nan"), exact, n, np.float64)["status"].startswith("WRONG")
     assert sum_check(exact, exact, n, np.float64) == {"status": "ok", "value": exact.hex(), "error": 0.0}
+
+
+def test_paths_timed_in_turns_follow_different_paths_from_round_to_round():
+    calls = []  # the path of every call, in order
+
+    def path(name):
+        return lambda _: calls.append(name)
+
+    names = ["a", "b", "c", "d"]
+    settings = timing.Settings(repeat_seconds=0.002, repeats=8)
+    times = timing.time_calls({name: (path(name), None) for name in names}, settings)
+    timed = calls[-sum(times[name].loops * times[name].repeats for name in names):]
+    order = []  # the paths' repeats, in the order they ran (after the calibration's calls)
+    while timed:
+        name = timed[0]
+        assert timed[:times[name].loops] == [name] * times[name].loops
+        order.append(name)
+        timed = timed[times[name].loops:]
+    rounds = [order[i:i + len(names)] for i in range(0, len(order), len(names))]
+    assert len(rounds) == settings.repeats
+    assert all(sorted(each) == names for each in rounds)
+    before_a = {each[each.index("a") - 1] for each in rounds if each[0] != "a"}
+    assert len(before_a) > 1, "in every round, a follows the same path"
