@@ -685,8 +685,9 @@ mod x86 {
     /// values of the leaf's lane `(j - AT) mod 8`, in order: the accumulators live rotated by
     /// `AT` lanes, and are rotated back once, before NumPy's combination. The first line's
     /// lanes before `a[0]` and the last line's from `a[full]` on are masked off: not read
-    /// (masked loads do not touch masked-off memory), and `-0.0` in their place, the one
-    /// value whose addition changes no bits (see [`rotated_leaf`]).
+    /// (masked loads do not touch masked-off memory). The first line's start as `-0.0`, the
+    /// one value whose addition changes no bits (see [`rotated_leaf`]); the last line's are
+    /// not added (a masked addition), as in [`line_leaf_pair`].
     ///
     /// # Safety
     /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 64 == 8 * AT` with
@@ -710,8 +711,8 @@ mod x86 {
             in_lines([line.wrapping_add(8)], groups - 1, |[p]| {
                 r = _mm512_add_pd(r, _mm512_load_pd(p));
             });
-            let tail = _mm512_mask_loadu_pd(_mm512_set1_pd(-0.0), !head, line.wrapping_add(full));
-            let r = unrotate::<AT>(_mm512_add_pd(r, tail));
+            let tail = _mm512_maskz_loadu_pd(!head, line.wrapping_add(full));
+            let r = unrotate::<AT>(_mm512_mask_add_pd(r, !head, r, tail));
             super::add_rest(combine(r), &a[full..])
         }
     }
