@@ -958,17 +958,26 @@ const BRANCH: usize = 535;
 ///
 /// The walk stops recursing at [`BRANCH`] values, a node of one or two small nodes (a leaf or
 /// a twig each): a call per leaf cost a fifth of the time when the leaves stream from the
-/// cache at several values a cycle. Whether the small node is inlined into the walk
-/// (`$node_inline`) is per kernel, because the two CPUs measured disagree:
-/// - baseline and AVX2: a function of its own. Inlined twice into the walk (with both of
+/// cache at several values a cycle. Where the code of those nodes goes is per kernel, because
+/// the two CPUs measured disagree:
+/// - baseline and AVX2: the branch (`$branch_inline`) is inlined into the walk, and each small
+///   node is a function of its own (`$node_inline`). Inlined twice into the walk (with both of
 ///   AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the sums from
 ///   the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
-/// - AVX-512: inlined (the walk's code is 4 KiB a lane type): on the Xeon (2026-12-01, Rust
-///   harness, side by side) 3-6% faster at 10^4 and 10^5 values in a quiet spell, 2-8% in a
-///   slow one, 4-5% at 10^6 and 10^7 (a call per small node saved and restored four
-///   registers).
+/// - AVX-512: the small nodes are inlined into the branch, a function of its own, and the walk
+///   is the recursion alone. Inlining the nodes saved a call per small node, which saved and
+///   restored four registers: 3-6% faster at 10^4 and 10^5 values in a quiet spell, 2-8% in
+///   a slow one, 4-5% at 10^6 and 10^7 (Xeon, 2026-12-01, Rust harness, side by side). With
+///   the nodes in the walk itself, every call of the walk saved and restored the six
+///   registers the nodes use; on its own the walk saves two, and only the branch's calls
+///   save the nodes' registers: the tree was another 1-4% faster at 10^4 and 10^5 values,
+///   on slices that start 0, 16 or 24 bytes into a line, in quiet and slow spells alike (the
+///   same day, a later session; the same speed at 10^3 and 10^6).
 macro_rules! kernels {
-    ($walk:ident, $node:ident, $unordered:ident, $node_inline:meta $(, $feature:literal)?) => {
+    (
+        $walk:ident, $branch:ident, $node:ident, $unordered:ident,
+        $branch_inline:meta, $node_inline:meta $(, $feature:literal)?
+    ) => {
         /// The subtree `a`, its leaves summed in the lanes of `V`.
         ///
         /// # Safety
@@ -978,19 +987,34 @@ macro_rules! kernels {
         unsafe fn $walk<V: Lanes8, T: Value>(a: &[T]) -> f64 {
             let n = a.len();
             // SAFETY: a has at least 8 values (the caller), and so has each child of a node
-            // of more than LEAF values (at least 64): every node passed on has 8 to TWIG
-            // values, every subtree at least 8. Each part starts a multiple of 8 values after
-            // a, so at the same place in its cache line.
+            // of more than BRANCH values: every subtree passed on has at least 8. Each part
+            // starts a multiple of 8 values after a, so at the same place in its cache line.
+            unsafe {
+                if n <= BRANCH {
+                    $branch::<V, T>(a)
+                } else {
+                    let (left, right) = a.split_at(split(n));
+                    $walk::<V, T>(left) + $walk::<V, T>(right)
+                }
+            }
+        }
+
+        /// A node of 8 to [`BRANCH`] values: one small node, or two.
+        ///
+        /// # Safety
+        /// As the walk's, with `8 <= a.len() <= BRANCH`.
+        #[$branch_inline]
+        $(#[target_feature(enable = $feature)])?
+        unsafe fn $branch<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+            let n = a.len();
+            // SAFETY: as the walk's; every node passed on has 8 to TWIG values (a node of
+            // TWIG + 1 to BRANCH values has two such children: BRANCH's definition).
             unsafe {
                 if n <= TWIG {
                     $node::<V, T>(a)
                 } else {
                     let (left, right) = a.split_at(split(n));
-                    if n <= BRANCH {
-                        $node::<V, T>(left) + $node::<V, T>(right)
-                    } else {
-                        $walk::<V, T>(left) + $walk::<V, T>(right)
-                    }
+                    $node::<V, T>(left) + $node::<V, T>(right)
                 }
             }
         }
@@ -1024,17 +1048,29 @@ macro_rules! kernels {
 
 kernels!(
     walk_baseline,
+    branch_baseline,
     node_baseline,
     unordered_baseline,
+    inline,
     inline(never)
 );
 #[cfg(target_arch = "x86_64")]
-kernels!(walk_avx2, node_avx2, unordered_avx2, inline(never), "avx2");
+kernels!(
+    walk_avx2,
+    branch_avx2,
+    node_avx2,
+    unordered_avx2,
+    inline,
+    inline(never),
+    "avx2"
+);
 #[cfg(target_arch = "x86_64")]
 kernels!(
     walk_avx512,
+    branch_avx512,
     node_avx512,
     unordered_avx512,
+    inline(never),
     inline,
     "avx512f"
 );
