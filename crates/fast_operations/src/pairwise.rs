@@ -964,15 +964,14 @@ const BRANCH: usize = 535;
 ///   node is a function of its own (`$node_inline`). Inlined twice into the walk (with both of
 ///   AVX2's leaves, each up to three times), the walk's code grew to 8 KiB and the sums from
 ///   the L2 and L3 caches ran 2% slower (Zen 4, 2026-11-25).
-/// - AVX-512: the small nodes are inlined into the branch, a function of its own, and the walk
-///   is the recursion alone. Inlining the nodes saved a call per small node, which saved and
-///   restored four registers: 3-6% faster at 10^4 and 10^5 values in a quiet spell, 2-8% in
-///   a slow one, 4-5% at 10^6 and 10^7 (Xeon, 2026-12-01, Rust harness, side by side). With
-///   the nodes in the walk itself, every call of the walk saved and restored the six
-///   registers the nodes use; on its own the walk saves two, and only the branch's calls
-///   save the nodes' registers: the tree was another 1-4% faster at 10^4 and 10^5 values,
-///   on slices that start 0, 16 or 24 bytes into a line, in quiet and slow spells alike (the
-///   same day, a later session; the same speed at 10^3 and 10^6).
+/// - AVX-512: the small nodes are inlined into the branch, and the branch is a function of its
+///   own, so that the walk is the recursion alone. Inlined, the nodes save a call each, which
+///   saved and restored four registers: 3-6% faster at 10^4 and 10^5 values in a quiet
+///   spell, 2-8% in a slow one, 4-5% at 10^6 and 10^7 (Xeon, 2026-12-01, Rust harness, side
+///   by side). Kept out of the walk, they no longer make every call of the recursion save and
+///   restore the six registers they use (the walk alone saves two): another 1-4% at 10^4 and
+///   10^5 values, at starts of 0, 16 and 24 bytes into a line, quiet or slow (the same
+///   harness, a later session; the same speed at 10^3 and 10^6).
 macro_rules! kernels {
     (
         $walk:ident, $branch:ident, $node:ident, $unordered:ident,
