@@ -28,21 +28,32 @@ use std::sync::OnceLock;
 #[cfg(feature = "module")]
 mod python;
 
-/// The smallest subtree handed to a thread, which sums it with section 1's kernel: arrays
-/// from [`PARALLEL_FROM`] to nearly twice that are cut in two halves (NumPy's split can leave
-/// the right half a few values over GRAIN, and that half is cut again).
-pub const GRAIN: usize = 1 << 16;
-
-/// How many subtrees [`parallel_sum`] makes per thread, for large arrays: two, so that a
-/// thread that finishes early can take over part of a slow one's work.
+/// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from
+/// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
+/// larger ones in more subtrees ([`TASKS_PER_THREAD`]).
 ///
-/// Why so few: each hand-over costs, and the fewer the faster the sum was on this machine
-/// kind (2 vCPUs, Intel Xeon, Rust harness, 2026-12-01), at every size measured. At 10^5 and
-/// 1.3 * 10^5 values 2 subtrees were 7-17% faster than 4 (the smallest 2^15 values then).
-/// Against the serial sum, at 10^6 values: 16 subtrees 1.73-1.77x, 8 1.88-1.91x, 4
-/// 1.87-1.91x, 2 1.97-2.04x; at 10^7: 16 1.92-2.00x, 4 1.98-2.07x. With the other vCPU
-/// busy, every split ran at the serial sum's speed.
-const TASKS_PER_THREAD: usize = 2;
+/// Why quarters and not halves: the two vCPUs of this machine kind slow down one at a time
+/// (the host's other work; the tree pinned to each in turn ran 1.3-1.4x slower on one of
+/// them, 2026-12-01), and a sum in two halves waits for the slower thread. In quarters, the
+/// thread that is done first takes over the other's last quarter. Rust harness, the caller in
+/// the pool, 2026-12-01 (Xeon, 2 vCPUs), three runs side by side, the serial sum's time over
+/// the parallel sum's with the caller's vCPU the faster one / the slower one: 10^5 values in
+/// quarters 1.31-1.81x / 1.86-2.04x, in halves 1.10-1.38x / 1.53-1.66x, in eighths
+/// 1.28-1.75x / 1.79-2.06x; 65536 values in quarters 1.08x / 1.51x, in halves 0.97x / 1.26x.
+pub const GRAIN: usize = 30_000;
+
+/// How many subtrees [`parallel_sum`] makes per thread, for large arrays: the more, the
+/// better a thread that is done early can take over part of a slower one's work (see
+/// [`GRAIN`]), at a cost per hand-over.
+///
+/// Measured as GRAIN's (2026-12-01), for 2, 4, 8 and 16 subtrees per thread (so 4 to 32
+/// on two threads): 10^6 values 1.83x / 2.00x, 1.83x / 2.05x, 1.86x / 2.10x, 1.90x / 2.14x
+/// (two more runs: 1.51x / 1.99x to 1.71x / 2.06x, and 1.96x / 2.09x to 2.00x / 2.33x,
+/// always in that order); 3 * 10^6 1.87x / 1.97x to 1.90x / 2.15x; 10^7 1.92x / 2.10x to
+/// 1.97x / 2.21x. An earlier session measured the opposite at 10^6 (four subtrees in all
+/// 1.87-1.91x, sixteen 1.73-1.77x): with both vCPUs at one speed, fewer hand-overs win;
+/// with one slower, finer subtrees do (our reading: the host's load that day not recorded).
+const TASKS_PER_THREAD: usize = 16;
 
 /// Arrays of fewer values are summed serially. Measured from Python on this machine kind
 /// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to

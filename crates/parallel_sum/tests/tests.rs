@@ -34,7 +34,8 @@ fn sizes() -> Vec<usize> {
         PARALLEL_FROM + 1,
     ];
     sizes.extend([
-        2 * GRAIN + 1,
+        // Quarters of GRAIN values but the last, which is a few over and cut again.
+        4 * GRAIN + 9,
         100_000,
         131_072,
         262_151,
