@@ -52,7 +52,7 @@ pub const GRAIN: usize = 30_000;
 /// always in that order); 3 * 10^6 1.87x / 1.97x to 1.90x / 2.15x; 10^7 1.92x / 2.10x to
 /// 1.97x / 2.21x. An earlier session measured the opposite at 10^6 (four subtrees in all
 /// 1.87-1.91x, sixteen 1.73-1.77x): with both vCPUs at one speed, fewer hand-overs win;
-/// with one slower, finer subtrees do (our reading: the host's load that day not recorded).
+/// with one slower, finer subtrees do (our reading; the vCPUs' speeds were not recorded then).
 const TASKS_PER_THREAD: usize = 16;
 
 /// Arrays of fewer values are summed serially. Measured from Python on this machine kind
