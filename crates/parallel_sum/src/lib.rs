@@ -30,7 +30,7 @@ mod python;
 
 /// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from
 /// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
-/// larger ones in more subtrees ([`TASKS_PER_THREAD`]).
+/// larger ones in more subtrees (sixteen per thread, for large arrays).
 ///
 /// Why quarters and not halves: the two vCPUs of this machine kind slow down one at a time
 /// (the host's other work; the tree pinned to each in turn ran 1.3-1.4x slower on one of
