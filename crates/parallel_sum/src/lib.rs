@@ -32,27 +32,32 @@ mod python;
 /// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
 /// larger ones in more subtrees (sixteen per thread, for large arrays).
 ///
-/// Why quarters and not halves: the two vCPUs of this machine kind slow down one at a time
-/// (the host's other work; the tree pinned to each in turn ran 1.3-1.4x slower on one of
-/// them, 2026-12-01), and a sum in two halves waits for the slower thread. In quarters, the
-/// thread that is done first takes over the other's last quarter. Rust harness, the caller in
-/// the pool, 2026-12-01 (Xeon, 2 vCPUs), three runs side by side, the serial sum's time over
-/// the parallel sum's with the caller's vCPU the faster one / the slower one: 10^5 values in
-/// quarters 1.31-1.81x / 1.86-2.04x, in halves 1.10-1.38x / 1.53-1.66x, in eighths
-/// 1.28-1.75x / 1.79-2.06x; 65536 values in quarters 1.08x / 1.51x, in halves 0.97x / 1.26x.
+/// Why quarters and not halves: a helper thread that has been idle starts late (rayon's idle
+/// threads yield, then sleep). In halves the caller then waits for the helper's whole half; in
+/// quarters it takes back the quarter the helper has not started. Rust harness, the caller in
+/// the pool, 2026-12-01 (Xeon, 2 vCPUs), side by side, the serial sum's time over the parallel
+/// sum's, in rounds sorted by how fast the serial sum ran (fast / slow): one call right after
+/// one serial sum (8-14 µs), 10^5 values in quarters 1.16x / 1.45x, in halves 0.82x / 0.91x,
+/// in eighths 1.31x / 1.47x; four calls after four serial sums, quarters 0.94x / 1.35x, halves
+/// 0.94x / 1.28x; calls back to back (blocks of 10 000), quarters 1.06x / 1.57x, halves 1.09x
+/// / 1.61x. 65536 values, four calls after four serial sums: 0.92x / 1.13x either way. (A
+/// first harness, which always ran the halves right after the serial sum and so charged them
+/// alone with the late start, had found quarters far ahead: a wrong reading.)
 pub const GRAIN: usize = 30_000;
 
 /// How many subtrees [`parallel_sum`] makes per thread, for large arrays: the more, the
-/// better a thread that is done early can take over part of a slower one's work (see
-/// [`GRAIN`]), at a cost per hand-over.
+/// better a thread that is done early can take over part of a slower one's work, at a cost
+/// per hand-over. The two vCPUs of this machine kind slow down one at a time (the host's other
+/// work; the tree pinned to each in turn ran 1.3-1.4x slower on one of them, 2026-12-01).
 ///
-/// Measured as GRAIN's (2026-12-01), for 2, 4, 8 and 16 subtrees per thread (so 4 to 32
-/// on two threads): 10^6 values 1.83x / 2.00x, 1.83x / 2.05x, 1.86x / 2.10x, 1.90x / 2.14x
-/// (two more runs: 1.51x / 1.99x to 1.71x / 2.06x, and 1.96x / 2.09x to 2.00x / 2.33x,
-/// always in that order); 3 * 10^6 1.87x / 1.97x to 1.90x / 2.15x; 10^7 1.92x / 2.10x to
-/// 1.97x / 2.21x. An earlier session measured the opposite at 10^6 (four subtrees in all
-/// 1.87-1.91x, sixteen 1.73-1.77x): with both vCPUs at one speed, fewer hand-overs win;
-/// with one slower, finer subtrees do (our reading; the vCPUs' speeds were not recorded then).
+/// Measured as [`GRAIN`] (2026-12-01), calls back to back (blocks of 300), 10^6 values, for
+/// 1, 2, 4, 8 and 16 subtrees per thread: 1.95x / 2.16x, 1.91x / 2.07x, 1.96x / 2.10x, 1.98x /
+/// 2.19x, 2.02x / 2.25x the serial sum. One call of each in turns (the first harness) agreed
+/// from 2 subtrees per thread on: at 10^6 1.83x / 2.00x up to 1.90x / 2.14x (16 per thread),
+/// at 3 * 10^6 1.87x / 1.97x up to 1.90x / 2.15x, at 10^7 1.92x / 2.10x up to 1.97x / 2.21x. An
+/// earlier session measured the opposite at 10^6 (four subtrees in all 1.87-1.91x, sixteen
+/// 1.73-1.77x): with both vCPUs at one speed, fewer hand-overs win; with one slower, finer
+/// subtrees do (our reading; the vCPUs' speeds were not recorded then).
 const TASKS_PER_THREAD: usize = 16;
 
 /// Arrays of fewer values are summed serially. Measured from Python on this machine kind
