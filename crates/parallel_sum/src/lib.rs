@@ -64,7 +64,8 @@ const TASKS_PER_THREAD: usize = 16;
 /// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to
 /// back: 50 000 values were 1.2x faster in parallel, 40 000 no faster, 10^5 1.4x. After the
 /// helper thread has gone to sleep (a millisecond idle), waking it costs more than it saves
-/// at every size up to 10^6: the parallel sum pays off for work that keeps the pool busy.
+/// at every size up to 10^6 (measured with halves, before [`GRAIN`]'s quarters): the parallel
+/// sum pays off for work that keeps the pool busy.
 pub const PARALLEL_FROM: usize = 1 << 16;
 
 /// Makes the calling thread one of the threads of a pool of [`thread_count`] threads, if it
