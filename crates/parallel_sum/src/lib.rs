@@ -63,9 +63,12 @@ const TASKS_PER_THREAD: usize = 16;
 /// Arrays of fewer values are summed serially. Measured from Python on this machine kind
 /// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to
 /// back: 50 000 values were 1.2x faster in parallel, 40 000 no faster, 10^5 1.4x. After the
-/// helper thread has gone to sleep (a millisecond idle), waking it costs more than it saves
-/// at every size up to 10^6 (measured with halves, before [`GRAIN`]'s quarters): the parallel
-/// sum pays off for work that keeps the pool busy.
+/// helper thread has gone to sleep (a millisecond idle), waking it cost more than it saved at
+/// every size up to 10^6 then (in halves). With today's split (Rust harness, 2026-12-01, Xeon,
+/// one call after each 1 ms sleep, the serial sum's time over the parallel sum's, fast / slow
+/// rounds): 10^5 values 0.74x / 0.96x in quarters (0.82x / 0.92x in halves), 10^6 1.65x /
+/// 1.95x in 32 subtrees (1.37x / 1.87x in four). The parallel sum pays off most for work
+/// that keeps the pool busy.
 pub const PARALLEL_FROM: usize = 1 << 16;
 
 /// Makes the calling thread one of the threads of a pool of [`thread_count`] threads, if it
