@@ -40,7 +40,8 @@ mod python;
 /// one serial sum (8-14 µs), 10^5 values in quarters 1.16x / 1.45x, in halves 0.82x / 0.91x,
 /// in eighths 1.31x / 1.47x; four calls after four serial sums, quarters 0.94x / 1.35x, halves
 /// 0.94x / 1.28x; calls back to back (blocks of 10 000), quarters 1.06x / 1.57x, halves 1.09x
-/// / 1.61x. 65536 values, four calls after four serial sums: 0.92x / 1.13x either way. (A
+/// / 1.61x, eighths 1.09x / 1.53x (eighths: twice the hand-overs for no clear gain, so
+/// quarters). 65536 values, four calls after four serial sums: 0.92x / 1.13x either way. (A
 /// first harness, which always ran the halves right after the serial sum and so charged them
 /// alone with the late start, had found quarters far ahead: a wrong reading.)
 pub const GRAIN: usize = 30_000;
