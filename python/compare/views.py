@@ -27,6 +27,7 @@ def layouts(n: int) -> dict[str, np.ndarray]:
         "a[::2]": rng.random(2 * n)[::2],
         "a[::-1]": rng.random(n)[::-1],
         "c[:, ::2] (2-D)": rng.random((rows, 2 * n // rows))[:, ::2],
+        "t[:, 1:] (2-D, rows of 10)": rng.random((n // 10, 11))[:, 1:],
         "Fortran 2-D": np.asfortranarray(rng.random((rows, n // rows))),
         "float32": rng.random(n, dtype=np.float32),
     }

@@ -149,6 +149,8 @@ def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
     assert views["a[::-1]"].strides == (-8,)
     grid = views["c[:, ::2] (2-D)"]
     assert grid.ndim == 2 and not grid.flags.c_contiguous and not grid.flags.f_contiguous
+    table = views["t[:, 1:] (2-D, rows of 10)"]
+    assert table.shape[1] == 10 and table.strides == (88, 8)
     fortran = views["Fortran 2-D"]
     assert fortran.ndim == 2 and fortran.flags.f_contiguous and not fortran.flags.c_contiguous
     assert views["float32"].dtype == np.float32 and views["float32"].flags.c_contiguous

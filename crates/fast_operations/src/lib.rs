@@ -17,7 +17,7 @@
 //! The core has no Python in it.
 #![deny(missing_docs)]
 
-use ndarray::{ArrayView1, ArrayViewD, Axis, Zip};
+use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix2, Ix3, Zip};
 use pairwise::Gather;
 
 pub mod pairwise;
@@ -113,26 +113,89 @@ impl Summable for i32 {
 /// 17 ns a value here, 50 times `np.sum`'s time on `a[::2]`; a row at a time, the values are
 /// copied into the gather buffer by a plain loop (vectorised where the row is contiguous).
 pub fn sum_in_index_order<T: Copy>(view: &ArrayViewD<'_, T>, widen: impl Fn(T) -> f64) -> f64 {
-    let view = with_an_axis(view);
-    let rows = view.rows().into_iter();
-    let row = ArrayView1::from(&[][..]);
-    pairwise::pairwise_sum_of(view.len(), Rows { rows, row, widen })
+    by_rows(view, Tree(widen))
 }
 
 /// The exact sum of the values of `view`, each widened by `widen`, read a row at a time (see
 /// [`sum_in_index_order`] for why).
 fn exact_sum_in_index_order<T: Copy>(view: &ArrayViewD<'_, T>, widen: impl Fn(T) -> i64) -> i128 {
-    let view = with_an_axis(view);
-    exact_sum(view.rows().into_iter().flatten().map(|&x| widen(x)))
+    by_rows(view, Exact(widen))
 }
 
-/// `view` itself, or a 0-d view as a 1-D view of its one value: rows need an axis.
-fn with_an_axis<'a, T>(view: &'a ArrayViewD<'_, T>) -> ArrayViewD<'a, T> {
-    if view.ndim() == 0 {
-        view.view().insert_axis(Axis(0))
+/// A sum taken a row at a time, over a view of any dimension (see [`by_rows`]).
+trait OfRows<T> {
+    type Total;
+    fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> Self::Total;
+}
+
+/// `sum` over the rows of `view` as [`in_rows`] makes them, 2-D and 3-D views as views of a
+/// fixed dimension: stepping from one row to the next cost about 1 ns in a 2-D view, about
+/// 30 ns in a view of dynamic dimension (Rust harness, an Intel Xeon, 2026-12-01).
+fn by_rows<T, S: OfRows<T>>(view: &ArrayViewD<'_, T>, sum: S) -> S::Total {
+    let view = in_rows(view);
+    if let Ok(plane) = view.view().into_dimensionality::<Ix2>() {
+        sum.of_rows(plane)
+    } else if let Ok(block) = view.view().into_dimensionality::<Ix3>() {
+        sum.of_rows(block)
     } else {
-        view.view()
+        sum.of_rows(view)
     }
+}
+
+/// NumPy's tree over the values, each widened by the function, gathered a row at a time.
+struct Tree<W>(W);
+
+impl<T: Copy, W: Fn(T) -> f64> OfRows<T> for Tree<W> {
+    type Total = f64;
+    fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> f64 {
+        let rows = view.rows().into_iter();
+        let row = ArrayView1::from(&[][..]);
+        pairwise::pairwise_sum_of(
+            view.len(),
+            Rows {
+                rows,
+                row,
+                widen: self.0,
+            },
+        )
+    }
+}
+
+/// The exact sum of the values, each widened by the function.
+struct Exact<W>(W);
+
+impl<T: Copy, W: Fn(T) -> i64> OfRows<T> for Exact<W> {
+    type Total = i128;
+    fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> i128 {
+        let widen = self.0;
+        exact_sum(view.rows().into_iter().flatten().map(|&x| widen(x)))
+    }
+}
+
+/// `view` in as few rows as its memory allows, its values in the same C index order: every
+/// axis merged into the next inner one wherever the two step through memory as one (as
+/// NumPy's iterator does), the axes of length one left out, and a 0-d view as a 1-D view of
+/// its one value (rows need an axis).
+///
+/// So `a[:, ::2]` of a C-ordered array is one row of stride 2, and `a[::-1, ::-1]` one
+/// reversed row, instead of a row per row of `a` (rows cost tens of nanoseconds each).
+fn in_rows<'a, T>(view: &'a ArrayViewD<'_, T>) -> ArrayViewD<'a, T> {
+    let mut view = view.view();
+    if view.ndim() == 0 {
+        return view.insert_axis(Axis(0));
+    }
+    let mut inner = view.ndim() - 1;
+    for outer in (0..inner).rev() {
+        if !view.merge_axes(Axis(outer), Axis(inner)) {
+            inner = outer;
+        }
+    }
+    for axis in (0..view.ndim()).rev() {
+        if view.len_of(Axis(axis)) == 1 && view.ndim() > 1 {
+            view = view.remove_axis(Axis(axis));
+        }
+    }
+    view
 }
 
 /// A [`Gather`] source: the rows of a view, in order, widened to f64.

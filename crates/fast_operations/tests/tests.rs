@@ -239,9 +239,24 @@ fn nd_layouts_sum_in_the_documented_order() {
 }
 
 /// Views that are not one slice: more values than one gathered node (GATHER = 1024), in rows
-/// that end inside nodes and rows longer than a node; contiguous, reversed and strided rows.
+/// that end inside nodes and rows longer than a node; contiguous, reversed and strided rows;
+/// 2-D, 3-D and 4-D (the first two step through their rows as views of a fixed dimension);
+/// views whose axes merge into one row (reversed in every axis, or one stride throughout).
 fn row_views<'a, T>(short: &'a Array3<T>, long: &'a Array2<T>) -> Vec<ArrayViewD<'a, T>> {
+    let four_d = short.view().into_shape_with_order((40, 7, 43, 3)).unwrap();
+    let flat_rows = short.view().into_shape_with_order((40, 301 * 3)).unwrap();
     vec![
+        four_d.slice_move(s![.., ..;-1, ..;2, 1..]).into_dyn(),
+        short.slice(s![..;-1, ..;-1, ..;-1]).into_dyn(),
+        long.slice(s![..;-1, ..;-1]).into_dyn(),
+        flat_rows.slice_move(s![.., ..;3]).into_dyn(),
+        // The outer axis steps as if it continued the inner one, the middle one does not:
+        // they must not merge across it.
+        short
+            .view()
+            .permuted_axes([1, 0, 2])
+            .slice_move(s![.., ..;2, ..])
+            .into_dyn(),
         short.slice(s![.., ..;2, ..]).into_dyn(),
         short.slice(s![..;-1, .., ..;-1]).into_dyn(),
         short.slice(s![.., 1.., ..;2]).into_dyn(),
