@@ -21,8 +21,9 @@ import numpy as np
 from parallel_sum import parallel_sum, thread_count
 rng = np.random.default_rng(42)
 wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
-arrays = [wide, wide[::-3], wide[:2_000_000].reshape(2000, 1000).T, wide.astype(np.float32),
-          (wide * 1e6).astype(np.int64)]
+grid = wide[:2_000_000].reshape(2000, 1000)
+arrays = [wide, wide[::-3], grid.T, wide.astype(np.float32), (wide * 1e6).astype(np.int64),
+          grid[:, ::2], grid[::-1, ::-1], grid[:, 1:]]
 print(json.dumps({"threads": thread_count(),
                   "sums": [float(s).hex() if isinstance(s, float) else str(s)
                            for s in map(parallel_sum, arrays)]}))
@@ -45,8 +46,12 @@ def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
     assert len({tuple(run["sums"]) for run in runs.values()}) == 1, runs
     rng = np.random.default_rng(42)
     wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
-    expected = [sum_array(wide), sum_array(wide[::-3]), sum_array(wide[:2_000_000].reshape(2000, 1000).T),
-                sum_array(wide.astype(np.float32)), sum_array((wide * 1e6).astype(np.int64))]
+    grid = wide[:2_000_000].reshape(2000, 1000)
+    # The last three are N-D views: two whose axes merge into one strided line (split across
+    # the threads as a 1-D view), and one that does not (summed serially).
+    expected = [sum_array(wide), sum_array(wide[::-3]), sum_array(grid.T),
+                sum_array(wide.astype(np.float32)), sum_array((wide * 1e6).astype(np.int64)),
+                sum_array(grid[:, ::2]), sum_array(grid[::-1, ::-1]), sum_array(grid[:, 1:])]
     assert runs[2]["sums"] == [s.hex() if isinstance(s, float) else str(s) for s in expected]
     assert runs[2]["sums"][0] == float(np.sum(wide)).hex()
     assert runs[2]["sums"][1] == float(np.sum(wide[::-3])).hex()

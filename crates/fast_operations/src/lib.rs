@@ -128,11 +128,11 @@ trait OfRows<T> {
     fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> Self::Total;
 }
 
-/// `sum` over the rows of `view` as [`in_rows`] makes them, 2-D and 3-D views as views of a
+/// `sum` over the rows of [`merged_axes`]`(view)`, 2-D and 3-D views as views of a
 /// fixed dimension: stepping from one row to the next cost about 1 ns in a 2-D view, about
 /// 30 ns in a view of dynamic dimension (Rust harness, an Intel Xeon, 2026-12-01).
 fn by_rows<T, S: OfRows<T>>(view: &ArrayViewD<'_, T>, sum: S) -> S::Total {
-    let view = in_rows(view);
+    let view = merged_axes(view);
     if let Ok(plane) = view.view().into_dimensionality::<Ix2>() {
         sum.of_rows(plane)
     } else if let Ok(block) = view.view().into_dimensionality::<Ix3>() {
@@ -172,14 +172,16 @@ impl<T: Copy, W: Fn(T) -> i64> OfRows<T> for Exact<W> {
     }
 }
 
-/// `view` in as few rows as its memory allows, its values in the same C index order: every
+/// `view`'s values in the same C index order, in as few axes as its memory allows: every
 /// axis merged into the next inner one wherever the two step through memory as one (as
 /// NumPy's iterator does), the axes of length one left out, and a 0-d view as a 1-D view of
-/// its one value (rows need an axis).
+/// its one value.
 ///
-/// So `a[:, ::2]` of a C-ordered array is one row of stride 2, and `a[::-1, ::-1]` one
-/// reversed row, instead of a row per row of `a` (rows cost tens of nanoseconds each).
-fn in_rows<'a, T>(view: &'a ArrayViewD<'_, T>) -> ArrayViewD<'a, T> {
+/// So `a[:, ::2]` of a C-ordered array becomes a 1-D view of stride 2, and `a[::-1, ::-1]` a
+/// reversed 1-D view: one row to gather instead of a row per row of `a` (rows cost tens of
+/// nanoseconds each), and one line for `parallel_sum` to split. The same values in the same
+/// order: the same sum, to the bit.
+pub fn merged_axes<'a, T>(view: &'a ArrayViewD<'_, T>) -> ArrayViewD<'a, T> {
     let mut view = view.view();
     if view.ndim() == 0 {
         return view.insert_axis(Axis(0));

@@ -18,7 +18,8 @@
 
 use fast_operations::pairwise::{pairwise_sum, split};
 use fast_operations::{
-    Summable, exact_sum, sum_f64_slice, sum_in_index_order, sum_unordered, summation_slice,
+    Summable, exact_sum, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
+    summation_slice,
 };
 use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
 use rayon::prelude::*;
@@ -111,9 +112,10 @@ pub trait ParallelSummable: Summable {
 /// The sum of every value of `view`, on all of rayon's threads: the same result, to the bit,
 /// as [`fast_operations::sum_array`], for every thread count.
 ///
-/// float64 and float32 views that are one slice in summation order, and 1-D views of any
-/// stride, are summed in parallel; other N-D views (neither contiguous nor 1-D) are summed
-/// serially, in the same order. Integer sums are exact, in parallel for slices.
+/// float64 and float32 views that are one slice in summation order, 1-D views of any stride,
+/// and N-D views whose axes merge into one ([`fast_operations::merged_axes`]: `a[:, ::2]` of
+/// a C-ordered array, `a[::-1, ::-1]`) are summed in parallel; other N-D views serially, in
+/// the same order. Integer sums are exact, in parallel for slices.
 ///
 /// ```
 /// use ndarray::Array;
@@ -133,7 +135,8 @@ impl ParallelSummable for f64 {
         if view.len() < PARALLEL_FROM {
             return f64::sum(view);
         }
-        let tree = if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
+        let merged = merged_axes(&view);
+        let tree = if let Ok(line) = merged.into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f64>| {
                 sum_in_index_order(&part.into_dyn(), |x| x)
             })
@@ -160,9 +163,10 @@ impl ParallelSummable for f32 {
         if view.len() < PARALLEL_FROM {
             return f32::sum(view);
         }
+        let merged = merged_axes(&view);
         let tree = if let Some(values) = summation_slice(&view) {
             tree(values, &pairwise_sum::<f32>)
-        } else if let Ok(line) = view.view().into_dimensionality::<Ix1>() {
+        } else if let Ok(line) = merged.into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f32>| {
                 sum_in_index_order(&part.into_dyn(), f64::from)
             })

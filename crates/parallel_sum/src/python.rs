@@ -31,8 +31,9 @@ impl SumFn for Parallel {
 ///
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
 /// shape and strides) and raises the same ``TypeError`` for anything else. The GIL is
-/// released while summing. Arrays under 65536 values are summed on the calling thread alone;
-/// N-D views that are neither contiguous nor 1-D are summed serially. The thread count is
+/// released while summing. Arrays under 65536 values are summed on the calling thread alone,
+/// and so are N-D views that are not contiguous and cannot be read as one strided line
+/// (``a[:, ::2]`` of a C-ordered array can, ``a[:, 1:]`` cannot). The thread count is
 /// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
 ///
 /// The first thread that calls it (usually the main thread) becomes one of the pool's

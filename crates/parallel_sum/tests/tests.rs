@@ -1,6 +1,7 @@
 //! The parallel sum has the serial sum's bits for every thread count, size and layout.
 
-use fast_operations::sum_array;
+use fast_operations::pairwise::sum_reference;
+use fast_operations::{sum_array, summation_slice};
 use ndarray::{Array, ArrayViewD, s};
 use parallel_sum::{
     GRAIN, PARALLEL_FROM, ParallelSummable, join_callers_pool, parallel_sum, parallel_sum_unordered,
@@ -72,9 +73,23 @@ fn strided_and_nd_views_have_the_serial_bits_on_every_pool() {
         grid.t().into_dyn(),
         grid.slice(s![..;2, ..]).into_dyn(),
         grid.slice(s![..;-1, 10..]).into_dyn(),
+        // Axes that merge into one strided line, which is split as a 1-D view.
+        grid.slice(s![.., ..;2]).into_dyn(),
+        grid.slice(s![..;-1, ..;-1]).into_dyn(),
     ];
     for view in views {
         let serial = sum_array(view.view());
+        // The documented order: memory order for a slice, else C index order.
+        let in_order: Vec<f64> = match summation_slice(&view) {
+            Some(values) => values.to_vec(),
+            None => view.iter().copied().collect(),
+        };
+        assert_eq!(
+            serial.to_bits(),
+            (0.0 + sum_reference(&in_order)).to_bits(),
+            "{:?}: the serial sum is the tree in the documented order",
+            view.strides()
+        );
         for (threads, got) in THREADS.iter().zip(on_every_pool(view.view())) {
             assert_eq!(
                 got.to_bits(),
@@ -90,7 +105,15 @@ fn strided_and_nd_views_have_the_serial_bits_on_every_pool() {
 fn float32_has_the_serial_bits_on_every_pool() {
     let narrow: Vec<f32> = values(500_009, 8).iter().map(|&x| x as f32).collect();
     let array = Array::from(narrow);
-    for view in [array.view().into_dyn(), array.slice(s![..;-2]).into_dyn()] {
+    let grid = array
+        .slice(s![..500_000])
+        .into_shape_with_order((500, 1000))
+        .unwrap();
+    for view in [
+        array.view().into_dyn(),
+        array.slice(s![..;-2]).into_dyn(),
+        grid.slice(s![.., ..;2]).into_dyn(),
+    ] {
         let serial = sum_array(view.view());
         for got in on_every_pool(view.view()) {
             assert_eq!(got.to_bits(), serial.to_bits());
