@@ -135,8 +135,7 @@ impl ParallelSummable for f64 {
         if view.len() < PARALLEL_FROM {
             return f64::sum(view);
         }
-        let merged = merged_axes(&view);
-        let tree = if let Ok(line) = merged.into_dimensionality::<Ix1>() {
+        let tree = if let Ok(line) = merged_axes(&view).into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f64>| {
                 sum_in_index_order(&part.into_dyn(), |x| x)
             })
@@ -163,10 +162,9 @@ impl ParallelSummable for f32 {
         if view.len() < PARALLEL_FROM {
             return f32::sum(view);
         }
-        let merged = merged_axes(&view);
         let tree = if let Some(values) = summation_slice(&view) {
             tree(values, &pairwise_sum::<f32>)
-        } else if let Ok(line) = merged.into_dimensionality::<Ix1>() {
+        } else if let Ok(line) = merged_axes(&view).into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f32>| {
                 sum_in_index_order(&part.into_dyn(), f64::from)
             })
