@@ -89,7 +89,7 @@ impl Summable for i64 {
     fn sum(view: ArrayViewD<'_, i64>) -> i128 {
         // Integer addition is exact, so the order does not matter: memory order when we can.
         match view.as_slice_memory_order() {
-            Some(values) => exact_sum(values.iter().copied()),
+            Some(values) => exact_sum_of_slice(values, |x| x),
             None => exact_sum_in_index_order(&view, |x| x),
         }
     }
@@ -99,7 +99,7 @@ impl Summable for i32 {
     type Total = i128;
     fn sum(view: ArrayViewD<'_, i32>) -> i128 {
         match view.as_slice_memory_order() {
-            Some(values) => exact_sum(values.iter().map(|&x| i64::from(x))),
+            Some(values) => exact_sum_of_slice(values, i64::from),
             None => exact_sum_in_index_order(&view, i64::from),
         }
     }
@@ -174,7 +174,7 @@ impl<T: Copy, W: Fn(T) -> i64> OfRows<T> for Exact<W> {
         let widen = &self.0;
         let rows = view.rows().into_iter();
         rows.map(|row| match row.as_slice_memory_order() {
-            Some(values) => exact_sum(values.iter().map(|&x| widen(x))),
+            Some(values) => exact_sum_of_slice(values, widen),
             None => exact_sum(row.iter().map(|&x| widen(x))),
         })
         .sum()
@@ -311,6 +311,55 @@ fn exact_sum_in_chunks(mut values: impl Iterator<Item = i64>, chunk: usize) -> i
     }
 }
 
+/// The exact sum of the integers of `values`, each widened to i64 by `widen`, in any order:
+/// [`exact_sum`]'s halves, a plain loop over the slice compiled for the widest vectors this
+/// CPU has (the same result on every path: integer addition is exact).
+///
+/// Why: through an iterator the halves were added a value at a time; over a slice, with
+/// AVX-512 (Rust harness, an Intel Xeon, 2026-12-01), 10^4 int64 values took 1.35 µs instead
+/// of 5.71 (AVX2 1.99, baseline x86-64 3.78), 10^6 404 µs instead of 1170.
+pub fn exact_sum_of_slice<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
+    #[cfg(target_arch = "x86_64")]
+    match pairwise::Kernel::best() {
+        // SAFETY: Kernel::best() is a kernel this CPU supports, so it has AVX-512F, the one
+        // extension the function is compiled for.
+        pairwise::Kernel::Avx512 => return unsafe { exact_sum_avx512(values, widen) },
+        // SAFETY: as above, AVX2.
+        pairwise::Kernel::Avx2 => return unsafe { exact_sum_avx2(values, widen) },
+        pairwise::Kernel::Baseline => {}
+    }
+    exact_sum_of_chunks(values, widen, EXACT_CHUNK)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn exact_sum_avx512<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
+    exact_sum_of_chunks(values, widen, EXACT_CHUNK)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn exact_sum_avx2<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
+    exact_sum_of_chunks(values, widen, EXACT_CHUNK)
+}
+
+/// [`exact_sum_of_slice`] in chunks of `chunk` values (see [`EXACT_CHUNK`]), inlined into each
+/// caller, so that it is compiled for the caller's instructions.
+#[inline(always)]
+fn exact_sum_of_chunks<T: Copy>(values: &[T], widen: impl Fn(T) -> i64, chunk: usize) -> i128 {
+    let mut total = 0i128;
+    for values in values.chunks(chunk) {
+        let (mut low, mut high) = (0u64, 0i64);
+        for &x in values {
+            let x = widen(x);
+            low += x as u64 & 0xFFFF_FFFF;
+            high += x >> 32;
+        }
+        total += (i128::from(high) << 32) + i128::from(low);
+    }
+    total
+}
+
 /// The tutorial's loop, ported literally: `total += arr[i]` for `i` in order, from `0.0`.
 ///
 /// Kept to compare against: its rounding error grows with `n`, and each addition waits for
@@ -366,11 +415,57 @@ mod tests {
                 "chunk {chunk}"
             );
         }
+        for chunk in 1..=values.len() + 1 {
+            assert_eq!(
+                exact_sum_of_chunks(&values, |x| x, chunk),
+                exact,
+                "slice, chunk {chunk}"
+            );
+        }
         // A multiple of the chunk size, so the last chunk is empty.
         assert_eq!(
             exact_sum_in_chunks(values[..8].iter().copied(), 4),
             values[..8].iter().map(|&x| i128::from(x)).sum::<i128>()
         );
+    }
+
+    #[test]
+    fn exact_sum_of_slice_is_exact_on_every_kernel() {
+        // Extremes and a spread of magnitudes, in lengths around the vector widths.
+        let mut values = vec![i64::MAX, i64::MIN, -1, 0, 1, i64::MAX, i64::MIN + 1];
+        values.extend((0..5000i64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64)));
+        let narrow: Vec<i32> = values.iter().map(|&x| (x >> 17) as i32).collect();
+        for n in (0..40).chain([1000, 4999, values.len()]) {
+            let (wide, narrow) = (&values[..n], &narrow[..n]);
+            let exact: i128 = wide.iter().map(|&x| i128::from(x)).sum();
+            let exact32: i128 = narrow.iter().map(|&x| i128::from(x)).sum();
+            assert_eq!(exact_sum_of_slice(wide, |x| x), exact, "n {n}");
+            assert_eq!(exact_sum_of_slice(narrow, i64::from), exact32, "n {n}");
+            assert_eq!(
+                exact_sum_of_chunks(wide, |x| x, EXACT_CHUNK),
+                exact,
+                "n {n}"
+            );
+            #[cfg(target_arch = "x86_64")]
+            {
+                use pairwise::Kernel;
+                if Kernel::Avx2.is_supported() {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    assert_eq!(unsafe { exact_sum_avx2(wide, |x| x) }, exact, "AVX2, n {n}");
+                    // SAFETY: as above.
+                    let got = unsafe { exact_sum_avx2(narrow, i64::from) };
+                    assert_eq!(got, exact32, "AVX2, n {n}");
+                }
+                if Kernel::Avx512.is_supported() {
+                    // SAFETY: the CPU has AVX-512F (checked just above).
+                    let got = unsafe { exact_sum_avx512(wide, |x| x) };
+                    assert_eq!(got, exact, "AVX-512, n {n}");
+                    // SAFETY: as above.
+                    let got = unsafe { exact_sum_avx512(narrow, i64::from) };
+                    assert_eq!(got, exact32, "AVX-512, n {n}");
+                }
+            }
+        }
     }
 
     #[test]

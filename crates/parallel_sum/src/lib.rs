@@ -18,7 +18,7 @@
 
 use fast_operations::pairwise::{pairwise_sum, split};
 use fast_operations::{
-    Summable, exact_sum, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
+    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
     summation_slice,
 };
 use ndarray::{ArrayView1, ArrayViewD, Axis, Ix1};
@@ -177,25 +177,25 @@ impl ParallelSummable for f32 {
 
 impl ParallelSummable for i64 {
     fn parallel_sum(view: ArrayViewD<'_, i64>) -> i128 {
-        exact_parallel(view, |&x| x)
+        exact_parallel(view, |x| x)
     }
 }
 
 impl ParallelSummable for i32 {
     fn parallel_sum(view: ArrayViewD<'_, i32>) -> i128 {
-        exact_parallel(view, |&x| i64::from(x))
+        exact_parallel(view, i64::from)
     }
 }
 
 /// Integer sums are exact, so any split gives the same result: fixed chunks of memory.
 fn exact_parallel<T: Summable<Total = i128>>(
     view: ArrayViewD<'_, T>,
-    widen: impl Fn(&T) -> i64 + Sync,
+    widen: impl Fn(T) -> i64 + Copy + Sync,
 ) -> i128 {
     match view.as_slice_memory_order() {
         Some(values) if values.len() >= PARALLEL_FROM => values
             .par_chunks(GRAIN)
-            .map(|chunk| exact_sum(chunk.iter().map(&widen)))
+            .map(|chunk| exact_sum_of_slice(chunk, widen))
             .sum(),
         _ => T::sum(view),
     }
