@@ -154,6 +154,7 @@ def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
     fortran = views["Fortran 2-D"]
     assert fortran.ndim == 2 and fortran.flags.f_contiguous and not fortran.flags.c_contiguous
     assert views["float32"].dtype == np.float32 and views["float32"].flags.c_contiguous
+    assert views["int64"].dtype == np.int64 and views["int64"].flags.c_contiguous
 
 
 def test_sum_check_allows_the_rounding_of_the_dtype_and_no_more():
