@@ -288,9 +288,9 @@ pub fn summation_slice<'a, T>(view: &'a ArrayViewD<'_, T>) -> Option<&'a [T]> {
 /// 2^31 values of at most 2^32 (low halves) or 2^31 (high halves) cannot overflow 64 bits.
 const EXACT_CHUNK: usize = 1 << 31;
 
-/// The exact sum of 64-bit integers, in any order. Each value is split as `high * 2^32 + low`; both halves
-/// are summed in 64-bit registers (which vectorizes, unlike 128-bit additions) and combined
-/// in 128 bits once per chunk.
+/// The exact sum of 64-bit integers, in any order. Each value is split as `high * 2^32 + low`;
+/// both halves are summed in 64-bit registers and combined in 128 bits once per chunk. For a
+/// slice, [`exact_sum_of_slice`] is several times faster: this one takes a value at a time.
 pub fn exact_sum(values: impl Iterator<Item = i64>) -> i128 {
     exact_sum_in_chunks(values, EXACT_CHUNK)
 }
