@@ -41,6 +41,8 @@
 //!   walk per start): 77-87% of the (AVX-512) unordered sum's speed from the L2 cache where
 //!   AVX2 ran at 51-75%, and AVX-512 with loads across lines at 48-52%.
 
+use ndarray::ArrayView1;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
 /// The largest node NumPy sums as a single leaf (its `PW_BLOCKSIZE`).
@@ -157,6 +159,47 @@ mod sealed {
         unsafe fn load_avx2(p: *const Self) -> (__m256d, __m256d);
         #[cfg(target_arch = "x86_64")]
         unsafe fn load_avx512(p: *const Self) -> __m512d;
+        /// `p[0], p[stride], ..., p[7 * stride]`, which the caller guarantees readable: the
+        /// loads of a strided line (`super::Line`), each value read where it is.
+        unsafe fn gather_array(p: *const Self, stride: isize) -> [f64; 8];
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn gather_avx2(p: *const Self, stride: isize) -> (__m256d, __m256d);
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn gather_avx512(p: *const Self, stride: isize) -> __m512d;
+        /// `p[0], p[2], ..., p[14]`, which the caller guarantees readable: masked loads of
+        /// the span, the values between left unread.
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn every_other_avx512(p: *const Self) -> __m512d;
+        /// `p[0], p[-1], ..., p[-7]`, which the caller guarantees readable: one load of
+        /// `p[-7..=0]`, its lanes reversed.
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn reversed_avx512(p: *const Self) -> __m512d;
+    }
+
+    /// The permutation that reverses eight lanes.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn reverse(v: __m512d) -> __m512d {
+        // SAFETY: the caller's CPU has AVX-512F.
+        unsafe { _mm512_permutexvar_pd(_mm512_set_epi64(0, 1, 2, 3, 4, 5, 6, 7), v) }
+    }
+
+    /// The offsets, in values, of `p[0], p[stride], ..., p[7 * stride]` (the lower four for
+    /// AVX2's gathers of four).
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn offsets(stride: isize) -> [i64; 8] {
+        std::array::from_fn(|k| k as i64 * stride as i64)
+    }
+
+    /// `p[0], p[stride], ..., p[7 * stride]`, each read as it is.
+    ///
+    /// # Safety
+    /// The caller guarantees those eight values readable.
+    #[inline(always)]
+    unsafe fn gather<T: Copy>(p: *const T, stride: isize) -> [T; 8] {
+        // SAFETY: the caller guarantees p[k * stride] readable for k < 8.
+        std::array::from_fn(|k| unsafe { p.offset(k as isize * stride).read() })
     }
 
     impl Load for f64 {
@@ -180,6 +223,57 @@ mod sealed {
         unsafe fn load_avx512(p: *const f64) -> __m512d {
             // SAFETY: p[0..8] readable (caller); an unaligned load; the CPU has AVX-512F.
             unsafe { _mm512_loadu_pd(p) }
+        }
+        #[inline(always)]
+        unsafe fn gather_array(p: *const f64, stride: isize) -> [f64; 8] {
+            // SAFETY: the eight values readable (caller).
+            unsafe { gather(p, stride) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn gather_avx2(p: *const f64, stride: isize) -> (__m256d, __m256d) {
+            let o = offsets(stride);
+            // SAFETY: each gather reads p[o[k]] (scale 8: offsets in f64), and the second
+            // p[4 * stride + o[k]], k < 4: the eight values the caller guarantees readable;
+            // the CPU has AVX2 (caller).
+            unsafe {
+                let o = _mm256_set_epi64x(o[3], o[2], o[1], o[0]);
+                (
+                    _mm256_i64gather_pd::<8>(p, o),
+                    _mm256_i64gather_pd::<8>(p.offset(4 * stride), o),
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn gather_avx512(p: *const f64, stride: isize) -> __m512d {
+            let o = offsets(stride);
+            // SAFETY: the gather reads p[o[k]], k < 8 (scale 8: offsets in f64): the eight
+            // values the caller guarantees readable; the CPU has AVX-512F (caller).
+            unsafe {
+                let o = _mm512_set_epi64(o[7], o[6], o[5], o[4], o[3], o[2], o[1], o[0]);
+                _mm512_i64gather_pd::<8>(o, p)
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn every_other_avx512(p: *const f64) -> __m512d {
+            // SAFETY: the loads read p[0], p[2], p[4], p[6] and p[8], ..., p[14] (mask 0x55:
+            // masked-off lanes are not read), the values the caller guarantees readable; the
+            // CPU has AVX-512F (caller).
+            unsafe {
+                let low = _mm512_maskz_loadu_pd(0x55, p);
+                let high = _mm512_maskz_loadu_pd(0x55, p.add(8));
+                let evens = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
+                _mm512_permutex2var_pd(low, evens, high)
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn reversed_avx512(p: *const f64) -> __m512d {
+            // SAFETY: the load reads p[-7..=0], the values the caller guarantees readable;
+            // the CPU has AVX-512F (caller).
+            unsafe { reverse(_mm512_loadu_pd(p.sub(7))) }
         }
     }
 
@@ -210,6 +304,54 @@ mod sealed {
         unsafe fn load_avx512(p: *const f32) -> __m512d {
             // SAFETY: p[0..8] readable (caller); an unaligned load; the CPU has AVX-512F.
             unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(p)) }
+        }
+        #[inline(always)]
+        unsafe fn gather_array(p: *const f32, stride: isize) -> [f64; 8] {
+            // SAFETY: the eight values readable (caller).
+            unsafe { gather(p, stride) }.map(f64::from)
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn gather_avx2(p: *const f32, stride: isize) -> (__m256d, __m256d) {
+            let o = offsets(stride);
+            // SAFETY: as f64's, with scale 4: offsets in f32.
+            unsafe {
+                let o = _mm256_set_epi64x(o[3], o[2], o[1], o[0]);
+                (
+                    _mm256_cvtps_pd(_mm256_i64gather_ps::<4>(p, o)),
+                    _mm256_cvtps_pd(_mm256_i64gather_ps::<4>(p.offset(4 * stride), o)),
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn gather_avx512(p: *const f32, stride: isize) -> __m512d {
+            let o = offsets(stride);
+            // SAFETY: as f64's, with scale 4: offsets in f32.
+            unsafe {
+                let o = _mm512_set_epi64(o[7], o[6], o[5], o[4], o[3], o[2], o[1], o[0]);
+                _mm512_cvtps_pd(_mm512_i64gather_ps::<4>(o, p))
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn every_other_avx512(p: *const f32) -> __m512d {
+            // SAFETY: the load reads p[0], p[2], ..., p[14] (mask 0x5555: masked-off lanes
+            // are not read), the values the caller guarantees readable; the CPU has AVX-512F
+            // (caller).
+            unsafe {
+                let all = _mm512_maskz_loadu_ps(0x5555, p);
+                let evens = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 14, 12, 10, 8, 6, 4, 2, 0);
+                let evens = _mm512_permutexvar_ps(evens, all);
+                _mm512_cvtps_pd(_mm512_castps512_ps256(evens))
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn reversed_avx512(p: *const f32) -> __m512d {
+            // SAFETY: the load reads p[-7..=0], the values the caller guarantees readable;
+            // the CPU has AVX-512F (caller).
+            unsafe { reverse(_mm512_cvtps_pd(_mm256_loadu_ps(p.sub(7)))) }
         }
     }
 }
@@ -257,7 +399,9 @@ pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
 }
 
 /// The pairwise sum of `n` values taken in order from `values` (which must hold `n`), for
-/// layouts that are not one contiguous slice of float64: strided views, N-D views, float32.
+/// views that are neither one slice nor, on a CPU with AVX-512, one strided line
+/// ([`Kernel::pairwise_sum_line`]): N-D views whose axes do not merge, and every strided view
+/// on other CPUs.
 ///
 /// Each node of at most [`GATHER`] values is gathered into a buffer and summed by the fast
 /// kernel: a node's sum depends only on its values and its size, so this is the same tree.
@@ -395,6 +539,36 @@ impl Kernel {
         }
     }
 
+    /// The pairwise sum of the values of `line`, a 1-D view of any stride, in index order,
+    /// with this kernel: each group of eight values read where it is, nothing copied and
+    /// nothing outside the view read (gathers; with AVX-512, lines of stride 2 by masked loads
+    /// and reversed lines by reversed loads: `x86::Strided`). The same bits as
+    /// [`Kernel::pairwise_sum`] of a copy of the values. Panics if the CPU does not support
+    /// the kernel.
+    pub fn pairwise_sum_line<T: Value>(self, line: ArrayView1<'_, T>) -> f64 {
+        assert!(self.is_supported(), "{self:?} is not supported by this CPU");
+        let line = Line::of(&line);
+        match self {
+            // SAFETY: the walk with its own kernel's lanes, on a CPU that has its
+            // instructions (the assert above). The same for each arm.
+            Kernel::Baseline => unsafe { line_baseline::<[f64; 8], T>(line) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernel::Avx2 => unsafe { line_avx2::<x86::Avx2, T>(line) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Kernel::Avx512 => unsafe {
+                match line.stride {
+                    2 => line_avx512::<x86::Strided<2>, T>(line),
+                    -1 => line_avx512::<x86::Strided<-1>, T>(line),
+                    _ => line_avx512::<x86::Strided<0>, T>(line),
+                }
+            },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!(),
+        }
+    }
+
     /// A many-accumulator sum in no particular order: not NumPy's bits, but the fastest sum
     /// this CPU can do. The comparison uses it as the yardstick for [`Kernel::pairwise_sum`].
     pub fn unordered_sum(self, a: &[f64]) -> f64 {
@@ -439,6 +613,9 @@ fn is_amd() -> bool {
 trait Lanes8: Copy {
     /// `p[0..8]`, widened to f64; the caller guarantees that those eight values are readable.
     unsafe fn load<T: Value>(p: *const T) -> Self;
+    /// `p[0], p[stride], ..., p[7 * stride]`, widened to f64; the caller guarantees them
+    /// readable.
+    unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self;
     unsafe fn add(self, other: Self) -> Self;
     /// NumPy's combination of a leaf's accumulators:
     /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
@@ -488,6 +665,11 @@ impl Lanes8 for [f64; 8] {
         unsafe { T::load_array(p) }
     }
     #[inline(always)]
+    unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
+        // SAFETY: forwarded from the caller (the eight values readable).
+        unsafe { T::gather_array(p, stride) }
+    }
+    #[inline(always)]
     unsafe fn add(mut self, other: Self) -> Self {
         for k in 0..8 {
             self[k] += other[k];
@@ -526,6 +708,12 @@ mod x86 {
         unsafe fn load<T: Value>(p: *const T) -> Self {
             // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX2).
             let (low, high) = unsafe { T::load_avx2(p) };
+            Avx2(low, high)
+        }
+        #[inline(always)]
+        unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
+            // SAFETY: forwarded from the caller (the eight values readable, the CPU has AVX2).
+            let (low, high) = unsafe { T::gather_avx2(p, stride) };
             Avx2(low, high)
         }
         #[inline(always)]
@@ -641,9 +829,56 @@ mod x86 {
             unsafe { Avx512(T::load_avx512(p)) }
         }
         #[inline(always)]
+        unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
+            // SAFETY: forwarded from the caller (the eight values readable, the CPU has
+            // AVX-512F).
+            unsafe { Avx512(T::gather_avx512(p, stride)) }
+        }
+        #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
             unsafe { Avx512(_mm512_add_pd(self.0, o.0)) }
+        }
+        #[inline(always)]
+        unsafe fn combine(self) -> f64 {
+            // SAFETY: the CPU has AVX-512F (the trait's contract).
+            unsafe { combine(self.0) }
+        }
+    }
+
+    /// AVX-512 lanes for strided lines, each group of eight values read as its stride allows:
+    /// `STRIDE` = 2 (`a[::2]`, the real parts of a complex array) by masked loads of the
+    /// group's span, which leave the values between unread; -1 (`a[::-1]`) by one load, its
+    /// lanes reversed; 0 (any stride) by a gather.
+    #[derive(Clone, Copy)]
+    pub(super) struct Strided<const STRIDE: isize>(__m512d);
+
+    impl<const STRIDE: isize> Lanes8 for Strided<STRIDE> {
+        #[inline(always)]
+        unsafe fn load<T: Value>(p: *const T) -> Self {
+            // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX-512F).
+            unsafe { Strided(T::load_avx512(p)) }
+        }
+        /// `stride` must be `STRIDE` unless that is 0: the caller of the walk with these
+        /// lanes picked them by the line's stride.
+        #[inline(always)]
+        unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
+            debug_assert!(STRIDE == 0 || stride == STRIDE);
+            // SAFETY: forwarded from the caller (p[0], p[stride], ..., p[7 * stride]
+            // readable, the CPU has AVX-512F); for STRIDE 2 and -1 those are the values the
+            // loads read.
+            unsafe {
+                Strided(match STRIDE {
+                    2 => T::every_other_avx512(p),
+                    -1 => T::reversed_avx512(p),
+                    _ => T::gather_avx512(p, stride),
+                })
+            }
+        }
+        #[inline(always)]
+        unsafe fn add(self, o: Self) -> Self {
+            // SAFETY: the CPU has AVX-512F (the trait's contract).
+            unsafe { Strided(_mm512_add_pd(self.0, o.0)) }
         }
         #[inline(always)]
         unsafe fn combine(self) -> f64 {
@@ -873,6 +1108,127 @@ unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
     }
 }
 
+/// The values of a 1-D view of any stride, read where they are: `len` values `p[0],
+/// p[stride], p[2 * stride]`, ... Made from an `ArrayView1` and split only within it, so
+/// each of those values is readable for `'a`.
+struct Line<'a, T> {
+    p: *const T,
+    len: usize,
+    stride: isize,
+    view: PhantomData<&'a T>,
+}
+
+// By hand: derived, they would ask `T: Copy`; a line is a pointer and two numbers.
+impl<T> Clone for Line<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Line<'_, T> {}
+
+impl<'a, T> Line<'a, T> {
+    fn of(view: &ArrayView1<'a, T>) -> Self {
+        Line {
+            p: view.as_ptr(),
+            len: view.len(),
+            stride: view.strides()[0],
+            view: PhantomData,
+        }
+    }
+
+    /// Where value `i <= len` is (one past the end for `len`: never read there).
+    fn at(self, i: usize) -> *const T {
+        assert!(i <= self.len);
+        // In bounds of the view's memory, or one stride past its last value for i = len:
+        // wrapping, as no read happens there.
+        self.p.wrapping_offset(i as isize * self.stride)
+    }
+
+    fn get(self, i: usize) -> T
+    where
+        T: Copy,
+    {
+        assert!(i < self.len);
+        // SAFETY: value i < len of the view this line was made from is readable for 'a.
+        unsafe { self.at(i).read() }
+    }
+
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        let right = Line {
+            p: self.at(mid),
+            len: self.len - mid,
+            ..self
+        };
+        (Line { len: mid, ..self }, right)
+    }
+}
+
+/// A leaf of a strided line (`line.len <= LEAF`), its accumulators in the lanes of `V`, each
+/// group of eight values gathered from where it is: the same additions as [`leaf`].
+///
+/// # Safety
+/// As [`Lanes8`]: the CPU must have `V`'s instructions.
+#[inline(always)]
+unsafe fn strided_leaf<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
+    debug_assert!(line.len <= LEAF);
+    let n = line.len;
+    let full = n - n % 8;
+    let mut res = -0.0;
+    if full > 0 {
+        // SAFETY: each load reads values i..i + 8 of the line, with i + 8 <= full <= len:
+        // readable (the line's invariant); the caller's CPU has V's instructions.
+        unsafe {
+            let mut r = V::load_strided(line.p, line.stride);
+            for i in (8..full).step_by(8) {
+                r = r.add(V::load_strided(line.at(i), line.stride));
+            }
+            res = r.combine();
+        }
+    }
+    for i in full..n {
+        res += line.get(i).to_f64();
+    }
+    res
+}
+
+/// The sums of two neighbouring leaves of a strided line, `left` and `right` (8 to LEAF values
+/// each, `right` at least as long), their groups of eight gathered in step: two chains of
+/// additions at once, where [`strided_leaf`] has one. The same additions as two leaves.
+///
+/// # Safety
+/// As [`Lanes8`]: the CPU must have `V`'s instructions.
+#[inline(always)]
+unsafe fn strided_leaf_pair<V: Lanes8, T: Value>(
+    left: Line<'_, T>,
+    right: Line<'_, T>,
+) -> (f64, f64) {
+    debug_assert!(8 <= left.len && left.len <= right.len && right.len <= LEAF);
+    let (gl, gr) = (left.len / 8, right.len / 8);
+    let stride = left.stride;
+    // SAFETY: each load reads values 8g..8g + 8 of its line with g below its number of whole
+    // groups: readable (the lines' invariant); the caller's CPU has V's instructions.
+    let (x, y) = unsafe {
+        let mut x = V::load_strided(left.p, stride);
+        let mut y = V::load_strided(right.p, stride);
+        for g in 1..gl {
+            x = x.add(V::load_strided(left.at(8 * g), stride));
+            y = y.add(V::load_strided(right.at(8 * g), stride));
+        }
+        for g in gl..gr {
+            y = y.add(V::load_strided(right.at(8 * g), stride));
+        }
+        (x.combine(), y.combine())
+    };
+    let rest = |mut res: f64, line: Line<'_, T>, from: usize| {
+        for i in from..line.len {
+            res += line.get(i).to_f64();
+        }
+        res
+    };
+    (rest(x, left, 8 * gl), rest(y, right, 8 * gr))
+}
+
 /// How many independent accumulators the unordered sum keeps: enough to hide the latency of
 /// an addition on every vector width here.
 const UNORDERED_LANES: usize = 32;
@@ -975,7 +1331,7 @@ const BRANCH: usize = 535;
 ///   a load, lost 1-2% at 10^3 to 10^5 by it: f64 is the type that counts.
 macro_rules! kernels {
     (
-        $walk:ident, $branch:ident, $node:ident, $unordered:ident,
+        $walk:ident, $branch:ident, $node:ident, $unordered:ident, $line:ident,
         $branch_inline:meta, $node_inline:meta $(, $feature:literal)?
     ) => {
         /// The subtree `a`, its leaves summed in the lanes of `V`.
@@ -1043,6 +1399,28 @@ macro_rules! kernels {
         fn $unordered<const AHEAD: usize>(a: &[f64]) -> f64 {
             unordered::<AHEAD>(a)
         }
+
+        /// The tree over a strided line, its leaves gathered into the lanes of `V`.
+        ///
+        /// # Safety
+        /// The caller guarantees a CPU with this kernel's instructions, and `V` one of this
+        /// kernel's lane types.
+        $(#[target_feature(enable = $feature)])?
+        unsafe fn $line<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
+            // SAFETY: forwarded from the caller (the CPU, the lanes).
+            unsafe {
+                if line.len <= LEAF {
+                    strided_leaf::<V, T>(line)
+                } else if line.len - split(line.len) <= LEAF {
+                    let (left, right) = line.split_at(split(line.len));
+                    let (left, right) = strided_leaf_pair::<V, T>(left, right);
+                    left + right
+                } else {
+                    let (left, right) = line.split_at(split(line.len));
+                    $line::<V, T>(left) + $line::<V, T>(right)
+                }
+            }
+        }
     };
 }
 
@@ -1051,6 +1429,7 @@ kernels!(
     branch_baseline,
     node_baseline,
     unordered_baseline,
+    line_baseline,
     inline,
     inline(never)
 );
@@ -1060,6 +1439,7 @@ kernels!(
     branch_avx2,
     node_avx2,
     unordered_avx2,
+    line_avx2,
     inline,
     inline(never),
     "avx2"
@@ -1070,6 +1450,7 @@ kernels!(
     branch_avx512,
     node_avx512,
     unordered_avx512,
+    line_avx512,
     inline(never),
     inline,
     "avx512f"

@@ -198,6 +198,87 @@ fn strided_1d_views_sum_in_index_order() {
     }
 }
 
+/// Every kernel's in-place sum of a strided line against the reference over a copy of its
+/// values: strides 2 and -1 (the AVX-512 kernel reads those by masked loads and by reversed
+/// loads) and others (gathers), float64 and float32.
+#[test]
+fn every_kernel_reads_strided_lines_in_place_with_the_bits_of_a_copy() {
+    let sizes = (0..=600).chain([1100, 4097, 65_537]);
+    for (i, n) in sizes.enumerate() {
+        let base = Array::from(values(5 * n + 9, i as u64));
+        let base32 = base.mapv(|x| x as f32);
+        for step in [-5isize, -3, -2, -1, 2, 3] {
+            // Starting a few values in: every start within a cache line over the loop.
+            let view = base.slice(s![i % 8..;step]).slice_move(s![..n]);
+            let copy: Vec<f64> = view.iter().copied().collect();
+            let view32 = base32.slice(s![i % 8..;step]).slice_move(s![..n]);
+            let copy32: Vec<f64> = view32.iter().map(|&x| f64::from(x)).collect();
+            for kernel in supported_kernels() {
+                let what = format!("{kernel:?}, n = {n}, step = {step}");
+                assert_bits(kernel.pairwise_sum_line(view), sum_reference(&copy), &what);
+                let sum32 = kernel.pairwise_sum_line(view32);
+                assert_bits(sum32, sum_reference(&copy32), &format!("float32, {what}"));
+            }
+        }
+        // Stride 0: one value n times (NumPy's broadcast_to).
+        let one = &base.as_slice().unwrap()[..1];
+        let broadcast = ArrayView1::from_shape((n,).strides((0,)), one).unwrap();
+        for kernel in supported_kernels() {
+            let expected = sum_reference(&vec![one[0]; n]);
+            let what = format!("{kernel:?}, n = {n}, stride 0");
+            assert_bits(kernel.pairwise_sum_line(broadcast), expected, &what);
+        }
+    }
+}
+
+/// A page of memory between two that cannot be read (any read there kills the process):
+/// strided lines that end at either edge of the page are summed by every kernel, so a load
+/// that read past a view's first or last value would crash this test.
+#[cfg(unix)]
+#[test]
+fn strided_lines_read_nothing_outside_their_view() {
+    // SAFETY: a fresh private anonymous mapping of three pages; the outer two made
+    // unreadable, the middle one readable and written only through the slice below, which
+    // lives no longer than the mapping (unmapped at the end).
+    unsafe {
+        let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+        let protection = libc::PROT_READ | libc::PROT_WRITE;
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+        let map = libc::mmap(std::ptr::null_mut(), 3 * page, protection, flags, -1, 0);
+        assert_ne!(map, libc::MAP_FAILED);
+        let middle = map.cast::<u8>().add(page);
+        assert_eq!(libc::mprotect(map, page, libc::PROT_NONE), 0);
+        assert_eq!(
+            libc::mprotect(middle.add(page).cast(), page, libc::PROT_NONE),
+            0
+        );
+        let len = page / 8;
+        let values = std::slice::from_raw_parts_mut(middle.cast::<f64>(), len);
+        values.copy_from_slice(&test_values::values(len, 3));
+        let all = ArrayView1::from(&*values);
+        for n in 0..=200 {
+            for step in [-3isize, -2, -1, 2, 3] {
+                let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
+                if span > len {
+                    continue;
+                }
+                // The view's values at the page's last value, then at its first.
+                let at_end = all.slice(s![len - span..;step]);
+                let at_start = all.slice(s![..span;step]);
+                for view in [at_end, at_start] {
+                    let view = view.slice_move(s![..n]);
+                    let copy: Vec<f64> = view.iter().copied().collect();
+                    for kernel in supported_kernels() {
+                        let what = format!("{kernel:?}, n = {n}, step = {step}");
+                        assert_bits(kernel.pairwise_sum_line(view), sum_reference(&copy), &what);
+                    }
+                }
+            }
+        }
+        assert_eq!(libc::munmap(map, 3 * page), 0);
+    }
+}
+
 #[test]
 fn nd_layouts_sum_in_the_documented_order() {
     let data = values(6 * 70 * 11, 3);

@@ -137,7 +137,7 @@ impl ParallelSummable for f64 {
         }
         let tree = if let Ok(line) = merged_axes(&view).into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f64>| {
-                sum_in_index_order(&part.into_dyn(), |x| x)
+                sum_in_index_order(&part.into_dyn())
             })
         } else {
             return f64::sum(view);
@@ -166,7 +166,7 @@ impl ParallelSummable for f32 {
             tree(values, &pairwise_sum::<f32>)
         } else if let Ok(line) = merged_axes(&view).into_dimensionality::<Ix1>() {
             tree(line, &|part: ArrayView1<'_, f32>| {
-                sum_in_index_order(&part.into_dyn(), f64::from)
+                sum_in_index_order(&part.into_dyn())
             })
         } else {
             return f32::sum(view);
