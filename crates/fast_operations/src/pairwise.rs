@@ -545,6 +545,12 @@ impl Kernel {
     /// and reversed lines by reversed loads: `x86::Strided`). The same bits as
     /// [`Kernel::pairwise_sum`] of a copy of the values. Panics if the CPU does not support
     /// the kernel.
+    ///
+    /// AVX-512 asks for the lines 8 KiB ahead in lines that span at least 2 MiB (as the
+    /// tree over slices does from [`PREFETCH_FROM`] values): float64 `a[::2]`, `a[::-1]`
+    /// and `a[::3]`, float32 `a[::2]` and `a[::-1]`, of 3 * 10^5 to 10^7 values, were summed
+    /// 1.00-1.52x faster for it (Rust harness, side by side, 31 rounds, an Intel Xeon,
+    /// 2026-12-01; the same code against itself there: 0.99-1.02x).
     pub fn pairwise_sum_line<T: Value>(self, line: ArrayView1<'_, T>) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         let line = Line::of(&line);
@@ -558,10 +564,15 @@ impl Kernel {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Kernel::Avx512 => unsafe {
-                match line.stride {
-                    2 => line_avx512::<x86::Strided<2>, T>(line),
-                    -1 => line_avx512::<x86::Strided<-1>, T>(line),
-                    _ => line_avx512::<x86::Strided<0>, T>(line),
+                let far = line.len * line.stride.unsigned_abs() * std::mem::size_of::<T>()
+                    >= 8 * PREFETCH_FROM;
+                match (line.stride, far) {
+                    (2, false) => line_avx512::<x86::Strided<2, false>, T>(line),
+                    (-1, false) => line_avx512::<x86::Strided<-1, false>, T>(line),
+                    (_, false) => line_avx512::<x86::Strided<0, false>, T>(line),
+                    (2, true) => line_avx512::<x86::Strided<2, true>, T>(line),
+                    (-1, true) => line_avx512::<x86::Strided<-1, true>, T>(line),
+                    (_, true) => line_avx512::<x86::Strided<0, true>, T>(line),
                 }
             },
             #[cfg(not(target_arch = "x86_64"))]
@@ -685,7 +696,7 @@ impl Lanes8 for [f64; 8] {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Lanes8, Value};
+    use super::{Lanes8, PREFETCH_AHEAD, Value};
     use std::arch::x86_64::*;
 
     /// Two 4-lane AVX registers: `r0..r4` and `r4..r8`.
@@ -849,11 +860,13 @@ mod x86 {
     /// AVX-512 lanes for strided lines, each group of eight values read as its stride allows:
     /// `STRIDE` = 2 (`a[::2]`, the real parts of a complex array) by masked loads of the
     /// group's span, which leave the values between unread; -1 (`a[::-1]`) by one load, its
-    /// lanes reversed; 0 (any stride) by a gather.
+    /// lanes reversed; 0 (any stride) by a gather. `AHEAD`: each load first asks for the
+    /// cache lines of the group 8 KiB further along (software prefetch; see
+    /// `Kernel::pairwise_sum_line`).
     #[derive(Clone, Copy)]
-    pub(super) struct Strided<const STRIDE: isize>(__m512d);
+    pub(super) struct Strided<const STRIDE: isize, const AHEAD: bool>(__m512d);
 
-    impl<const STRIDE: isize> Lanes8 for Strided<STRIDE> {
+    impl<const STRIDE: isize, const AHEAD: bool> Lanes8 for Strided<STRIDE, AHEAD> {
         #[inline(always)]
         unsafe fn load<T: Value>(p: *const T) -> Self {
             // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX-512F).
@@ -864,6 +877,19 @@ mod x86 {
         #[inline(always)]
         unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
             debug_assert!(STRIDE == 0 || stride == STRIDE);
+            if AHEAD {
+                // Every cache line of the group 8 KiB further along: one prefetch per 64
+                // bytes of its span, from its first value on, the way the line goes.
+                let stride = if STRIDE == 0 { stride } else { STRIDE };
+                let way = stride.signum();
+                let span = 8 * stride.unsigned_abs() * std::mem::size_of::<T>();
+                let ahead = p
+                    .cast::<f64>()
+                    .wrapping_byte_offset(8 * PREFETCH_AHEAD as isize * way);
+                for k in 0..span.div_ceil(64) {
+                    super::prefetch(ahead.wrapping_byte_offset(64 * k as isize * way));
+                }
+            }
             // SAFETY: forwarded from the caller (p[0], p[stride], ..., p[7 * stride]
             // readable, the CPU has AVX-512F); for STRIDE 2 and -1 those are the values the
             // loads read.

@@ -203,7 +203,8 @@ fn strided_1d_views_sum_in_index_order() {
 /// loads) and others (gathers), float64 and float32.
 #[test]
 fn every_kernel_reads_strided_lines_in_place_with_the_bits_of_a_copy() {
-    let sizes = (0..=600).chain([1100, 4097, 65_537]);
+    // 300_001: lines of stride 2 and -1 that span 2 MiB, which the AVX-512 kernel prefetches.
+    let sizes = (0..=600).chain([1100, 4097, 65_537, 300_001]);
     for (i, n) in sizes.enumerate() {
         let base = Array::from(values(5 * n + 9, i as u64));
         let base32 = base.mapv(|x| x as f32);
