@@ -119,9 +119,9 @@ impl Summable for i32 {
 ///
 /// Why AVX-512 only: read in place, lines of stride 2 (masked loads) and -1 (a load, its
 /// lanes reversed) were summed 1.1-3.6x faster than through the buffer, other strides
-/// (gathers) 0.96-2.3x, from 10^3 to 10^7 values, float64 and float32; with AVX2's gathers,
-/// reversed lines were 0.7-0.9x as fast (Rust harness, side by side, an Intel Xeon,
-/// 2026-12-01).
+/// (gathers) 0.96-2.4x, from 10^3 to 10^7 values, float64 and float32; with AVX2's gathers,
+/// reversed lines were 0.68-0.88x as fast from 10^4 values on (Rust harness, side by side,
+/// an Intel Xeon, 2026-12-01).
 pub fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
     if Kernel::best() == Kernel::Avx512
         && let Ok(line) = merged_axes(view).into_dimensionality::<Ix1>()
