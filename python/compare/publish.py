@@ -34,11 +34,13 @@ READING = """\
   is slower than one thread of `sum_array` at every size here, Numba's wherever the data sits
   in the caches (from main memory, with two cores, it can be the faster).
 - **Other layouts** (the table after section 2): NumPy reads strided and reversed views in
-  place; `sum_array` first merges the axes that step through memory as one (as NumPy's iterator
-  does), then gathers the values a row at a time into a small buffer and sums that. The copy
-  costs little where the data sits in the caches; from the shared cache and main memory,
-  NumPy's reading in place can be the faster on strided views. `parallel_sum` splits any view
-  whose axes merge into one line. An N-D view that is not one slice is summed in C index order
+  place. `sum_array` first merges the axes that step through memory as one (as NumPy's
+  iterator does); a view that becomes one strided line it reads in place too, on CPUs with
+  AVX-512 (masked loads for `a[::2]`, reversed loads for `a[::-1]`, gathers for other strides),
+  and any other view it gathers a row at a time into a small buffer before summing. The copy
+  costs little where the data sits in the caches; from the shared cache and main memory it
+  can make a view slower than NumPy's. `parallel_sum` splits any view whose axes merge into
+  one line. An N-D view that is not one slice is summed in C index order
   and NumPy's iterator takes its own order, so their bits can differ (both pairwise). Arrays in
   Fortran order are one slice in memory and are summed as NumPy sums them (the same bits);
   float32 is summed in float64 (other bits than NumPy's float32 result, and more accurate).

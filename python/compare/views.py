@@ -1,6 +1,7 @@
 """Sections 1 and 2 on other layouts than one contiguous float64 array: strided, reversed and
-N-D views, float32 and int64. Where the fast paths copy (views are gathered a row at a time before
-the tree sums them) and NumPy reads in place, this is the table that shows what it costs."""
+N-D views, float32 and int64. NumPy reads every view in place; the fast paths read a view in
+place when its axes merge into one strided line and the CPU has AVX-512, and otherwise gather it
+a row at a time into a buffer before the tree sums it: this table shows what each costs."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ SECTION = ViewSection(
     baseline="np.sum",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum, reading the view in place", lambda: np.sum),
-        Peer("sum_array", "section 1: views gathered a row at a time, float32 widened",
+        Peer("sum_array", "section 1: strided lines read in place (AVX-512), other views "
+             "gathered a row at a time, float32 widened",
              module_function("fast_operations", "sum_array")),
         Peer("parallel_sum", "section 2: the same tree on all cores",
              module_function("parallel_sum", "parallel_sum")),
