@@ -22,8 +22,9 @@ from parallel_sum import parallel_sum, thread_count
 rng = np.random.default_rng(42)
 wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
 grid = wide[:2_000_000].reshape(2000, 1000)
+block = wide[:2_000_000].reshape(20, 100, 1000)
 arrays = [wide, wide[::-3], grid.T, wide.astype(np.float32), (wide * 1e6).astype(np.int64),
-          grid[:, ::2], grid[::-1, ::-1], grid[:, 1:]]
+          grid[:, ::2], grid[::-1, ::-1], grid[:, 1:], block[:, 1:, 1:]]
 print(json.dumps({"threads": thread_count(),
                   "sums": [float(s).hex() if isinstance(s, float) else str(s)
                            for s in map(parallel_sum, arrays)]}))
@@ -47,11 +48,14 @@ def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
     rng = np.random.default_rng(42)
     wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
     grid = wide[:2_000_000].reshape(2000, 1000)
-    # The last three are N-D views: two whose axes merge into one strided line (split across
-    # the threads as a 1-D view), and one that does not (summed serially).
+    # The last four are N-D views: two whose axes merge into one strided line (split across
+    # the threads as a 1-D view), one into one plane (split into runs of rows), and one of
+    # three axes that do not merge (summed serially).
+    block = wide[:2_000_000].reshape(20, 100, 1000)
     expected = [sum_array(wide), sum_array(wide[::-3]), sum_array(grid.T),
                 sum_array(wide.astype(np.float32)), sum_array((wide * 1e6).astype(np.int64)),
-                sum_array(grid[:, ::2]), sum_array(grid[::-1, ::-1]), sum_array(grid[:, 1:])]
+                sum_array(grid[:, ::2]), sum_array(grid[::-1, ::-1]), sum_array(grid[:, 1:]),
+                sum_array(block[:, 1:, 1:])]
     assert runs[2]["sums"] == [s.hex() if isinstance(s, float) else str(s) for s in expected]
     assert runs[2]["sums"][0] == float(np.sum(wide)).hex()
     assert runs[2]["sums"][1] == float(np.sum(wide[::-3])).hex()

@@ -163,17 +163,32 @@ struct Tree<W>(W);
 impl<T: Copy, W: Fn(T) -> f64> OfRows<T> for Tree<W> {
     type Total = f64;
     fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> f64 {
-        let rows = view.rows().into_iter();
-        let row = ArrayView1::from(&[][..]);
-        pairwise::pairwise_sum_of(
-            view.len(),
-            Rows {
-                rows,
-                row,
-                widen: self.0,
-            },
-        )
+        let none = ArrayView1::from(&[][..]);
+        tree_of_rows(view.len(), none, view.rows().into_iter(), self.0)
     }
+}
+
+/// NumPy's tree over the first `n` of the values of `first` and then of `rows`, one after the
+/// other, each widened to f64: for runs of a view's values that are not a view themselves
+/// (`parallel_sum` splits 2-D views into runs that begin and end inside rows). Panics if they
+/// hold fewer than `n` values.
+pub fn sum_of_rows<'a, T: Value + 'a>(
+    n: usize,
+    first: ArrayView1<'a, T>,
+    rows: impl Iterator<Item = ArrayView1<'a, T>>,
+) -> f64 {
+    tree_of_rows(n, first, rows, T::to_f64)
+}
+
+fn tree_of_rows<'a, T: Copy + 'a>(
+    n: usize,
+    first: ArrayView1<'a, T>,
+    rows: impl Iterator<Item = ArrayView1<'a, T>>,
+    widen: impl Fn(T) -> f64,
+) -> f64 {
+    // The gather takes the first row as the one it is in, the others after it.
+    let row = first;
+    pairwise::pairwise_sum_of(n, Rows { rows, row, widen })
 }
 
 /// The exact sum of the values, each widened by the function: a row at a time, each row

@@ -65,6 +65,8 @@ fn float64_has_the_serial_bits_on_every_pool() {
 fn strided_and_nd_views_have_the_serial_bits_on_every_pool() {
     let array = Array::from(values(3 * 400_003, 5));
     let grid = Array::from_shape_vec((1200, 1000), values(1_200_000, 6)).unwrap();
+    let narrow = Array::from_shape_vec((100_003, 11), values(1_100_033, 7)).unwrap();
+    let block = Array::from_shape_vec((60, 100, 200), values(1_200_000, 8)).unwrap();
     let views: Vec<ArrayViewD<'_, f64>> = vec![
         array.slice(s![..;2]).into_dyn(),
         array.slice(s![..;-3]).into_dyn(),
@@ -72,7 +74,13 @@ fn strided_and_nd_views_have_the_serial_bits_on_every_pool() {
         grid.view().into_dyn(),
         grid.t().into_dyn(),
         grid.slice(s![..;2, ..]).into_dyn(),
+        // Axes that merge into one plane, split into runs of rows that start and end inside
+        // rows: long rows, rows of 10, a 3-D view that is a plane once merged.
         grid.slice(s![..;-1, 10..]).into_dyn(),
+        narrow.slice(s![.., 1..]).into_dyn(),
+        block.slice(s![.., .., 1..]).into_dyn(),
+        // Three axes that do not merge: summed serially.
+        block.slice(s![.., 1.., 1..]).into_dyn(),
         // Axes that merge into one strided line, which is split as a 1-D view.
         grid.slice(s![.., ..;2]).into_dyn(),
         grid.slice(s![..;-1, ..;-1]).into_dyn(),
@@ -113,6 +121,7 @@ fn float32_has_the_serial_bits_on_every_pool() {
         array.view().into_dyn(),
         array.slice(s![..;-2]).into_dyn(),
         grid.slice(s![.., ..;2]).into_dyn(),
+        grid.slice(s![.., 1..]).into_dyn(),
     ] {
         let serial = sum_array(view.view());
         for got in on_every_pool(view.view()) {
