@@ -186,9 +186,15 @@ fn tree_of_rows<'a, T: Copy + 'a>(
     rows: impl Iterator<Item = ArrayView1<'a, T>>,
     widen: impl Fn(T) -> f64,
 ) -> f64 {
-    // The gather takes the first row as the one it is in, the others after it.
-    let row = first;
-    pairwise::pairwise_sum_of(n, Rows { rows, row, widen })
+    // The gather starts in `first` as in the row it is in, and takes the others after it.
+    pairwise::pairwise_sum_of(
+        n,
+        Rows {
+            rows,
+            row: first,
+            widen,
+        },
+    )
 }
 
 /// The exact sum of the values, each widened by the function: a row at a time, each row

@@ -16,8 +16,7 @@
 //! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::pairwise::Value;
-use fast_operations::pairwise::{pairwise_sum, split};
+use fast_operations::pairwise::{Value, pairwise_sum, split};
 use fast_operations::{
     Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
     summation_slice,
