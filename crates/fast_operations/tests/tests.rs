@@ -427,6 +427,20 @@ fn integer_sums_are_exact_and_never_wrap() {
             .map(|&x| i128::from(x))
             .sum::<i128>()
     );
+    // Strided lines longer than the copy buffer (several chunks), at the extremes.
+    let extremes = Array::from_iter((0..10_007).map(|i| match i % 3 {
+        0 => i64::MIN,
+        _ => i64::MAX - i,
+    }));
+    let narrow = extremes.mapv(|x| (x >> 32) as i32);
+    for step in [2, 3, -2] {
+        let view = extremes.slice(s![..;step]);
+        let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(sum_array(view.into_dyn()), exact, "int64, step {step}");
+        let view = narrow.slice(s![..;step]);
+        let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(sum_array(view.into_dyn()), exact, "int32, step {step}");
+    }
     let ints = Array::from(vec![i32::MAX; 3000]);
     assert_eq!(
         sum_array(ints.view().into_dyn()),
