@@ -32,6 +32,7 @@ def layouts(n: int) -> dict[str, np.ndarray]:
         "Fortran 2-D": np.asfortranarray(rng.random((rows, n // rows))),
         "float32": rng.random(n, dtype=np.float32),
         "int64": rng.integers(0, 10**6, n),
+        "int64 a[::2]": rng.integers(0, 10**6, 2 * n)[::2],
     }
 
 

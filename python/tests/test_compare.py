@@ -155,6 +155,7 @@ def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
     assert fortran.ndim == 2 and fortran.flags.f_contiguous and not fortran.flags.c_contiguous
     assert views["float32"].dtype == np.float32 and views["float32"].flags.c_contiguous
     assert views["int64"].dtype == np.int64 and views["int64"].flags.c_contiguous
+    assert views["int64 a[::2]"].dtype == np.int64 and views["int64 a[::2]"].strides == (16,)
 
 
 def test_sum_check_allows_the_rounding_of_the_dtype_and_no_more():
