@@ -116,7 +116,7 @@ pub trait ParallelSummable: Summable {
 /// and N-D views whose axes merge ([`fast_operations::merged_axes`]) into one line
 /// (`a[:, ::2]` of a C-ordered array, `a[::-1, ::-1]`) or into one plane of rows (`a[:, 1:]`)
 /// are summed in parallel; views of three or more axes that do not merge serially, in the
-/// same order. Integer sums are exact, in parallel for slices.
+/// same order. Integer sums are exact, in parallel for every layout.
 ///
 /// ```
 /// use ndarray::Array;
@@ -197,18 +197,28 @@ impl ParallelSummable for i32 {
     }
 }
 
-/// Integer sums are exact, so any split gives the same result: fixed chunks of memory.
+/// Integer sums are exact, so any split gives the same result: fixed chunks of memory for a
+/// slice; for any other view, about [`TASKS_PER_THREAD`] chunks per thread along the first
+/// axis of its merged form ([`fast_operations::merged_axes`]), each summed as `sum_array` sums
+/// it.
 fn exact_parallel<T: Summable<Total = i128>>(
     view: ArrayViewD<'_, T>,
     widen: impl Fn(T) -> i64 + Copy + Sync,
 ) -> i128 {
-    match view.as_slice_memory_order() {
-        Some(values) if values.len() >= PARALLEL_FROM => values
+    if view.len() < PARALLEL_FROM {
+        return T::sum(view);
+    }
+    if let Some(values) = view.as_slice_memory_order() {
+        return values
             .par_chunks(GRAIN)
             .map(|chunk| exact_sum_of_slice(chunk, widen))
-            .sum(),
-        _ => T::sum(view),
+            .sum();
     }
+    let view = merged_axes(&view);
+    let outer = view.len_of(Axis(0));
+    let chunk = outer.div_ceil(TASKS_PER_THREAD * thread_count());
+    let chunks: Vec<_> = view.axis_chunks_iter(Axis(0), chunk).collect();
+    chunks.into_par_iter().map(T::sum).sum()
 }
 
 /// A run of values the tree can split: a slice, or a 1-D view of any stride.

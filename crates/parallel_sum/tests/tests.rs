@@ -147,6 +147,22 @@ fn integer_sums_are_exact_on_every_pool() {
     for got in on_every_pool(strided.into_dyn()) {
         assert_eq!(got, exact);
     }
+    // Views that are not one slice, large enough to be split: a line, a plane, three axes.
+    let wide = Array::from_iter((0..1_200_000).map(|i: i64| match i % 3 {
+        0 => i64::MIN,
+        _ => i64::MAX - i,
+    }));
+    let block = wide.view().into_shape_with_order((60, 100, 200)).unwrap();
+    for view in [
+        wide.slice(s![..;-2]).into_dyn(),
+        block.slice(s![.., .., 1..]).into_dyn(),
+        block.slice(s![.., 1.., ..;2]).into_dyn(),
+    ] {
+        let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+        for got in on_every_pool(view.view()) {
+            assert_eq!(got, exact, "{:?}", view.strides());
+        }
+    }
 }
 
 #[test]
