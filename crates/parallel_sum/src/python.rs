@@ -32,10 +32,10 @@ impl SumFn for Parallel {
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
 /// shape and strides) and raises the same ``TypeError`` for anything else. The GIL is
 /// released while summing. Arrays under 65536 values are summed on the calling thread alone,
-/// and so are views whose axes do not merge into one strided line or one plane of rows
+/// and so are float views whose axes do not merge into one strided line or one plane of rows
 /// (``a[:, ::2]`` and ``a[:, 1:]`` of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one
-/// does not). The thread count is ``thread_count()``, set by the ``RAYON_NUM_THREADS``
-/// environment variable.
+/// does not; integer sums are exact, so every integer view is split). The thread count is
+/// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
 ///
 /// The first thread that calls it (usually the main thread) becomes one of the pool's
 /// threads and sums its share itself; calls from other threads hand the work to a second
