@@ -427,6 +427,16 @@ fn integer_sums_are_exact_and_never_wrap() {
             .map(|&x| i128::from(x))
             .sum::<i128>()
     );
+    // Short rows, copied into the buffer many rows at a time, at the extremes.
+    let table = Array::from_iter((0..33_011).map(|i: i64| match i % 3 {
+        0 => i64::MIN + i,
+        _ => i64::MAX - i,
+    }));
+    let table = table.into_shape_with_order((3001, 11)).unwrap();
+    for view in [table.slice(s![.., 1..]), table.slice(s![..;-1, ..;2])] {
+        let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(sum_array(view.into_dyn()), exact, "{:?}", view.strides());
+    }
     // Strided lines longer than the copy buffer (several chunks), at the extremes.
     let extremes = Array::from_iter((0..10_007).map(|i| match i % 3 {
         0 => i64::MIN,
