@@ -12,22 +12,21 @@
 //! - [`for_each_run`] cuts a strided N-D view into its contiguous runs (one run for a
 //!   contiguous array in any axis order, reversed included);
 //! - [`square_numpy_array`] calls the C function on each run ([`ffi::square_array_c`] chunks
-//!   runs longer than a C `int`), large runs shared out over rayon's threads;
+//!   runs longer than a C `int`), large runs shared out over the process's thread pool
+//!   ([`pool`]);
 //! - [`square_numpy_array_rust`] does the same with a Rust kernel.
 //!
 //! With the `module` feature, the Python module `array_ops`. The core has no Python in it.
 #![deny(missing_docs)]
 
 use ndarray::ArrayViewMutD;
-use rayon::prelude::*;
 
 pub mod ffi;
 #[cfg(feature = "module")]
 mod python;
 
-/// Runs of at least this many values are squared on all of rayon's threads. Measured from
-/// Python on this machine kind (2 vCPUs, 2026-11-25), calls back to back with the caller in
-/// the pool: 32768 values were 1.05x faster in parallel, 50 000 1.4x.
+/// Runs of at least this many values are squared on all of the pool's threads: below it,
+/// handing work to a helper costs about what it saves (docs/measurements/section-4.md).
 pub const PARALLEL_FROM: usize = 1 << 15;
 
 /// The smallest piece of a run a thread squares at a time.
@@ -96,8 +95,9 @@ pub fn has_repeated_values(shape: &[usize], strides: &[isize]) -> bool {
 /// all threads when it is long.
 pub fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
     if run.len() >= PARALLEL_FROM {
-        let piece = piece_len(run.len(), rayon::current_num_threads());
-        run.par_chunks_mut(piece).for_each(kernel);
+        let piece = piece_len(run.len(), pool::threads());
+        let mut pieces: Vec<&mut [f64]> = run.chunks_mut(piece).collect();
+        pool::for_each_mut(&mut pieces, |piece| kernel(piece));
     } else {
         kernel(run);
     }

@@ -95,9 +95,6 @@ fn square_in_place(
         BorrowError::NotWriteable => InputError::ReadOnly { func },
         _ => InputError::Borrowed { func },
     })?;
-    // Large runs are squared on rayon's threads: with this thread among them, as in
-    // parallel_sum (see parallel_sum::join_callers_pool for why).
-    parallel_sum::join_callers_pool();
     let (py, n) = (obj.py(), values.len());
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
@@ -163,6 +160,7 @@ fn square_numpy_array_rust_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
 /// every view.
 #[pymodule]
 fn array_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(square_numpy_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(square_numpy_array_rust_py, m)?)?;
     Ok(())

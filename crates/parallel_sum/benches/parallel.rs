@@ -1,12 +1,11 @@
 //! The serial sum (section 1) against the parallel one, 10^4 ... 10^8, called as the Python
-//! module calls it: from a thread in the pool (`join_callers_pool`).
+//! module calls it: the caller sums its share, the pool's helpers the rest.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ndarray::ArrayView1;
 use std::hint::black_box;
 
 fn sums(c: &mut Criterion) {
-    parallel_sum::join_callers_pool();
     let mut group = c.benchmark_group(format!("sum on {} threads", parallel_sum::thread_count()));
     group.sample_size(20);
     for n in [10_000usize, 100_000, 1_000_000, 10_000_000, 100_000_000] {

@@ -7,8 +7,9 @@
 //! associative, so a different split gives different bits.
 //!
 //! [`parallel_sum`] splits the work where NumPy's pairwise tree splits it
-//! ([`fast_operations::pairwise::split`]): independent subtrees run on rayon's threads
-//! (`rayon::join` over the same recursion) and their sums are added in the tree's order. Each
+//! ([`fast_operations::pairwise::split`]): the tree's subtrees of up to a grain of values are
+//! the tasks of the process's thread pool ([`pool`]), and their sums are added in the tree's
+//! order. Each
 //! subtree's sum is a function of its values alone, so the result has the same bits as
 //! [`fast_operations::sum_array`] (and so `np.sum`) whatever the number of threads: the thread
 //! count decides only who computes which subtree, never what is added to what.
@@ -22,94 +23,41 @@ use fast_operations::{
     summation_slice,
 };
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
-use rayon::prelude::*;
-use rayon::{ThreadPool, ThreadPoolBuilder};
-use std::sync::OnceLock;
 
 #[cfg(feature = "module")]
 mod python;
 
 /// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from
 /// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
-/// larger ones in more subtrees (sixteen per thread, for large arrays).
+/// larger ones in more subtrees ([`TASKS_PER_THREAD`]).
 ///
-/// Why quarters and not halves: a helper thread that has been idle starts late (rayon's idle
-/// threads yield, then sleep). In halves the caller then waits for the helper's whole half; in
-/// quarters it takes back the quarter the helper has not started. Rust harness, the caller in
-/// the pool, 2026-12-01 (Xeon, 2 vCPUs), side by side, the serial sum's time over the parallel
-/// sum's, in rounds sorted by how fast the serial sum ran (fast / slow): one call right after
-/// one serial sum (8-14 µs), 10^5 values in quarters 1.16x / 1.45x, in halves 0.82x / 0.91x,
-/// in eighths 1.31x / 1.47x; four calls after four serial sums, quarters 0.94x / 1.35x, halves
-/// 0.94x / 1.28x; calls back to back (blocks of 10 000), quarters 1.06x / 1.57x, halves 1.09x
-/// / 1.61x, eighths 1.09x / 1.53x (eighths: twice the hand-overs for no clear gain, so
-/// quarters). 65536 values, four calls after four serial sums: 0.92x / 1.13x either way. (A
-/// first harness, which always ran the halves right after the serial sum and so charged them
-/// alone with the late start, had found quarters far ahead: a wrong reading.)
+/// Why quarters and not halves: a helper thread that has been idle starts late. In halves the
+/// caller then waits for the helper's whole half; in quarters it takes the quarters the
+/// helper has not started (docs/measurements/section-2.md has the figures).
 pub const GRAIN: usize = 30_000;
 
 /// How many subtrees [`parallel_sum`] makes per thread, for large arrays: the more, the
-/// better a thread that is done early can take over part of a slower one's work, at a cost
-/// per hand-over. The two vCPUs of this machine kind slow down one at a time (the host's other
-/// work; the tree pinned to each in turn ran 1.3-1.4x slower on one of them, 2026-12-01).
-///
-/// Measured as [`GRAIN`] (2026-12-01), calls back to back (blocks of 300), 10^6 values, for
-/// 1, 2, 4, 8 and 16 subtrees per thread: 1.95x / 2.16x, 1.91x / 2.07x, 1.96x / 2.10x, 1.98x /
-/// 2.19x, 2.02x / 2.25x the serial sum. One call of each in turns (the first harness) agreed
-/// from 2 subtrees per thread on: at 10^6 1.83x / 2.00x up to 1.90x / 2.14x (16 per thread),
-/// at 3 * 10^6 1.87x / 1.97x up to 1.90x / 2.15x, at 10^7 1.92x / 2.10x up to 1.97x / 2.21x. An
-/// earlier session measured the opposite at 10^6 (four subtrees in all 1.87-1.91x, sixteen
-/// 1.73-1.77x): with both vCPUs at one speed, fewer hand-overs win; with one slower, finer
-/// subtrees do (our reading; the vCPUs' speeds were not recorded then).
+/// better a thread that is done early can take over part of a slower one's work (vCPUs slow
+/// down one at a time), at the cost of one claim per subtree.
 const TASKS_PER_THREAD: usize = 16;
 
-/// Arrays of fewer values are summed serially. Measured from Python on this machine kind
-/// (2 vCPUs, 2026-11-25), the caller in the pool ([`join_callers_pool`]) and calls back to
-/// back: 50 000 values were 1.2x faster in parallel, 40 000 no faster, 10^5 1.4x. After the
-/// helper thread has gone to sleep (a millisecond idle), waking it cost more than it saved at
-/// every size up to 10^6 then (in halves). With today's split (Rust harness, 2026-12-01, Xeon,
-/// one call after each 1 ms sleep, the serial sum's time over the parallel sum's, fast / slow
-/// rounds): 10^5 values 0.74x / 0.96x in quarters (0.82x / 0.92x in halves), 10^6 1.65x /
-/// 1.95x in 32 subtrees (1.37x / 1.87x in four). The parallel sum pays off most for work
-/// that keeps the pool busy.
+/// Arrays of fewer values are summed serially: below it, handing work to a helper costs
+/// about what it saves.
 pub const PARALLEL_FROM: usize = 1 << 16;
 
-/// Makes the calling thread one of the threads of a pool of [`thread_count`] threads, if it
-/// is in no rayon pool yet and no other thread has done so before: from then on, the parallel
-/// sums it calls run on that pool, with the caller summing its share itself.
-///
-/// Why: rayon runs work for a thread outside its pools by queuing it for a pool thread and
-/// putting the caller to sleep until it is done. That sleep and wake-up cost 15-20 µs a call
-/// on this machine kind (2 vCPUs under KVM, measured 2026-11-25), longer than summing 10^5
-/// values takes. In a pool of its own, the caller works instead of sleeping, and a helper that
-/// is already awake steals the other half within a microsecond.
-///
-/// Only one thread can own the pool (the first to call this: in Python, usually the main
-/// thread); other threads keep rayon's global pool, and its cost. The pool's helper threads
-/// live as long as the process, as rayon's global pool does. This changes who sums which
-/// subtree, never the tree: the result has the same bits either way.
-pub fn join_callers_pool() {
-    static CALLERS_POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
-    if rayon::current_thread_index().is_none() {
-        CALLERS_POOL.get_or_init(|| {
-            // If the threads cannot be started, the global pool does the work instead.
-            ThreadPoolBuilder::new().use_current_thread().build().ok()
-        });
-    }
-}
-
-/// The number of threads [`parallel_sum`] uses: rayon's global pool, whose size is
+/// The number of threads [`parallel_sum`] uses: the process's one pool ([`pool::threads`]),
 /// `RAYON_NUM_THREADS` when that is set, else the number of cores.
 pub fn thread_count() -> usize {
-    rayon::current_num_threads()
+    pool::threads()
 }
 
 /// An element type [`parallel_sum`] accepts: the same as [`fast_operations::sum_array`]'s.
 pub trait ParallelSummable: Summable {
-    /// The sum of every value of `view`, on the current rayon pool.
+    /// The sum of every value of `view`, on the process's thread pool.
     fn parallel_sum(view: ArrayViewD<'_, Self>) -> Self::Total;
 }
 
-/// The sum of every value of `view`, on all of rayon's threads: the same result, to the bit,
+/// The sum of every value of `view`, on all of the pool's threads: the same result, to the bit,
 /// as [`fast_operations::sum_array`], for every thread count.
 ///
 /// float64 and float32 views that are one slice in summation order, 1-D views of any stride,
@@ -209,16 +157,18 @@ fn exact_parallel<T: Summable<Total = i128>>(
         return T::sum(view);
     }
     if let Some(values) = view.as_slice_memory_order() {
-        return values
-            .par_chunks(GRAIN)
-            .map(|chunk| exact_sum_of_slice(chunk, widen))
+        let chunks: Vec<&[T]> = values.chunks(GRAIN).collect();
+        return pool::map(chunks.len(), |i| exact_sum_of_slice(chunks[i], widen))
+            .into_iter()
             .sum();
     }
     let view = merged_axes(&view);
     let outer = view.len_of(Axis(0));
     let chunk = outer.div_ceil(TASKS_PER_THREAD * thread_count());
     let chunks: Vec<_> = view.axis_chunks_iter(Axis(0), chunk).collect();
-    chunks.into_par_iter().map(T::sum).sum()
+    pool::map(chunks.len(), |i| T::sum(chunks[i].clone()))
+        .into_iter()
+        .sum()
 }
 
 /// A run of values the tree can split: a slice, or a 1-D view of any stride.
@@ -292,25 +242,39 @@ impl<T: Value> Part for Rows<'_, T> {
     }
 }
 
-/// NumPy's tree over `part`: nodes above [`GRAIN`] split where NumPy splits them, their two
-/// halves summed by `rayon::join` and added left + right; smaller nodes summed by `node`.
+/// NumPy's tree over `part`: its nodes of at most a grain of values ([`cut`]) summed by
+/// `node` as the pool's tasks, then added up in the tree's order ([`add_up`]).
 fn tree<P: Part>(part: P, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
     // About TASKS_PER_THREAD subtrees per thread (see there). The grain changes which thread
     // sums what, never the tree, so it cannot change the bits.
     let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
-    subtree(part, grain, node)
+    let mut nodes = Vec::new();
+    cut(part, grain, &mut nodes);
+    let sums = pool::map(nodes.len(), |i| node(nodes[i]));
+    add_up(part.len(), grain, &mut sums.into_iter())
 }
 
-fn subtree<P: Part>(part: P, grain: usize, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+/// The nodes of NumPy's tree over `part` that hold at most `grain` values and whose parent
+/// holds more, left to right.
+fn cut<P: Part>(part: P, grain: usize, nodes: &mut Vec<P>) {
     let n = part.len();
     if n <= grain {
-        node(part)
+        nodes.push(part);
     } else {
         let (left, right) = part.split_at(split(n));
-        let (left, right) = rayon::join(
-            || subtree(left, grain, node),
-            || subtree(right, grain, node),
-        );
+        cut(left, grain, nodes);
+        cut(right, grain, nodes);
+    }
+}
+
+/// The sum of a tree of `n` values from its nodes' sums, in [`cut`]'s order: each node
+/// above the grain adds its left half's sum and its right half's, as NumPy does.
+fn add_up(n: usize, grain: usize, sums: &mut impl Iterator<Item = f64>) -> f64 {
+    if n <= grain {
+        sums.next().expect("cut made one node per leaf of add_up")
+    } else {
+        let left = add_up(split(n), grain, sums);
+        let right = add_up(n - split(n), grain, sums);
         left + right
     }
 }

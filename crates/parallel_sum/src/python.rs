@@ -37,9 +37,9 @@ impl SumFn for Parallel {
 /// does not; integer sums are exact, so every integer view is split). The thread count is
 /// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
 ///
-/// The first thread that calls it (usually the main thread) becomes one of the pool's
-/// threads and sums its share itself; calls from other threads hand the work to a second
-/// pool and wait, which costs some microseconds more per call. Same bits either way.
+/// The calling thread sums its share itself, with the process's pool of helper threads
+/// (one pool, shared with ``array_ops``): calls from several threads run at the same time,
+/// and a child made by ``os.fork()`` starts helpers of its own.
 ///
 /// >>> import numpy as np
 /// >>> parallel_sum(np.array([1.0, 2.0, 3.5]))
@@ -47,15 +47,14 @@ impl SumFn for Parallel {
 #[pyfunction(name = "parallel_sum")]
 #[pyo3(signature = (arr, /))]
 fn parallel_sum_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let input = SumInput::extract("parallel_sum", arr)?;
-    crate::join_callers_pool();
-    input.sum(&Parallel)
+    SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
 }
 
 /// Return the number of threads ``parallel_sum`` uses.
 ///
 /// It is the ``RAYON_NUM_THREADS`` environment variable when that is set before the first
-/// sum, else the number of cores.
+/// sum, else the number of cores; fewer if the system refused to start that many threads.
+/// The calling thread counts as one.
 ///
 /// >>> thread_count() >= 1
 /// True
@@ -76,7 +75,6 @@ fn thread_count() -> usize {
 #[pyfunction(name = "parallel_sum_unordered")]
 #[pyo3(signature = (arr, /))]
 fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
-    crate::join_callers_pool();
     with_contiguous_float64("parallel_sum_unordered", arr, crate::parallel_sum_unordered)
 }
 
@@ -84,6 +82,7 @@ fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
 /// thread count.
 #[pymodule]
 fn parallel_sum(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(parallel_sum_py, m)?)?;
     m.add_function(wrap_pyfunction!(thread_count, m)?)?;
     m.add_function(wrap_pyfunction!(parallel_sum_unordered_py, m)?)?;

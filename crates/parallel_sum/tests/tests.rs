@@ -4,23 +4,18 @@ use fast_operations::pairwise::sum_reference;
 use fast_operations::{sum_array, summation_slice};
 use ndarray::{Array, ArrayViewD, s};
 use parallel_sum::{
-    GRAIN, PARALLEL_FROM, ParallelSummable, join_callers_pool, parallel_sum, parallel_sum_unordered,
+    GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered,
 };
 use test_values::values;
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];
 
-/// `parallel_sum(view)` on pools of 1, 2, 3 and 8 threads.
+/// `parallel_sum(view)` on at most 1, 2, 3 and 8 threads (the pool's size caps them: the
+/// Python tests run pools of each size, in subprocesses).
 fn on_every_pool<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> Vec<T::Total> {
     THREADS
         .iter()
-        .map(|&threads| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| parallel_sum(view.view()))
-        })
+        .map(|&threads| pool::with_threads(threads, || parallel_sum(view.view())))
         .collect()
 }
 
@@ -173,41 +168,17 @@ fn unordered_yardstick_is_a_sum() {
     assert_eq!(parallel_sum_unordered(&a), exact);
 }
 
-/// The only test that calls `join_callers_pool`: which thread owns the pool is process-wide.
 #[test]
-fn the_first_caller_joins_a_pool_and_later_callers_keep_the_global_one() {
+fn callers_on_several_threads_at_once_get_the_serial_bits() {
     let a = values(1_000_001, 7);
     let serial = sum_array(ndarray::ArrayView1::from(&a[..]).into_dyn()).to_bits();
     let sum = || parallel_sum(ndarray::ArrayView1::from(&a[..]).into_dyn()).to_bits();
     std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                assert_eq!(rayon::current_thread_index(), None);
-                join_callers_pool();
-                assert_eq!(
-                    rayon::current_thread_index(),
-                    Some(0),
-                    "the caller is thread 0"
-                );
-                assert_eq!(rayon::current_num_threads(), parallel_sum::thread_count());
-                assert_eq!(sum(), serial);
-                join_callers_pool(); // a second call changes nothing
-                assert_eq!(rayon::current_thread_index(), Some(0));
-                assert_eq!(sum(), serial);
-            })
-            .join()
-            .unwrap();
-        scope
-            .spawn(|| {
-                join_callers_pool();
-                assert_eq!(
-                    rayon::current_thread_index(),
-                    None,
-                    "the pool has its owner"
-                );
-                assert_eq!(sum(), serial);
-            })
-            .join()
-            .unwrap();
+        let callers: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| (0..20).all(|_| sum() == serial)))
+            .collect();
+        for caller in callers {
+            assert!(caller.join().unwrap());
+        }
     });
 }

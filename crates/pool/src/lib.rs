@@ -1,0 +1,371 @@
+//! # `pool`: one pool of threads per process, for the sections that run on all cores
+//!
+//! [`for_each`] runs `task(0)`, ..., `task(n - 1)`, each once, and returns when all are done.
+//! The calling thread claims tasks from a shared counter and runs them itself; the helper
+//! threads it asks for claim from the same counter. So:
+//! - a caller never waits for a helper to wake up, only for tasks that a helper is running:
+//!   a helper that starts late finds nothing left and returns;
+//! - callers on different threads each work through their own tasks: they run at the same
+//!   time, and share the helpers;
+//! - with one thread (`RAYON_NUM_THREADS=1`), or when no helper thread can be started, the
+//!   caller runs every task alone.
+//!
+//! The helpers are a rayon `ThreadPool`, but not rayon's global pool, for three reasons:
+//! - after `fork()` a child has only the thread that forked: the pool's threads are gone,
+//!   and a call that waits for them waits forever. [`threads`] and [`for_each`] notice the new
+//!   process (its id changed) and start fresh helpers there.
+//! - each Python extension module links its own copy of rayon, hence its own global pool.
+//!   The modules share one pool instead: the first one imported publishes its pool as a
+//!   [`Shared`] table of C functions, and the others [`adopt`] it (`python::share`).
+//! - when its threads cannot start, rayon's global pool panics on calls from other threads;
+//!   here the pool starts as many as it can, and [`threads`] says how many.
+//!
+//! The pure Rust core: with the `python` feature, also the capsule that shares the pool.
+#![deny(missing_docs)]
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::cell::Cell;
+use std::ffi::c_void;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{self, Thread};
+
+#[cfg(feature = "python")]
+pub mod python;
+
+/// Runs `task(i)` for every `i` in `0..n`, each once, on the calling thread and the pool's
+/// helpers, and returns when all have finished. If a task panics, the others still run,
+/// and then this call panics.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let total = AtomicUsize::new(0);
+/// pool::for_each(100, &|i| {
+///     total.fetch_add(i, Ordering::Relaxed);
+/// });
+/// assert_eq!(total.into_inner(), 4950);
+/// ```
+pub fn for_each(n: usize, task: &(dyn Fn(usize) + Sync)) {
+    let limit = LIMIT.get();
+    match adopted() {
+        Some(shared) => shared.run(n, limit, task),
+        None => run(n, limit, task),
+    }
+}
+
+/// The number of threads [`for_each`] runs tasks on, when called from this thread: the
+/// caller and the helpers that could be started. It is `RAYON_NUM_THREADS` when that is set
+/// to a positive number, else the number of cores, unless the system refused to start that
+/// many threads, or [`with_threads`] asks for fewer.
+pub fn threads() -> usize {
+    let started = match adopted() {
+        Some(shared) => (shared.threads)(),
+        None => helpers().threads,
+    };
+    started.min(LIMIT.get())
+}
+
+thread_local! {
+    /// The most threads this thread's calls of [`for_each`] may use ([`with_threads`]).
+    static LIMIT: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// `f()`, with this thread's calls of [`for_each`] using at most `threads` threads (at
+/// least one: the caller).
+///
+/// ```
+/// assert_eq!(pool::with_threads(1, pool::threads), 1);
+/// ```
+pub fn with_threads<R>(threads: usize, f: impl FnOnce() -> R) -> R {
+    /// Puts the earlier limit back, even if `f` panics.
+    struct Restore(usize);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LIMIT.set(self.0);
+        }
+    }
+    let _restore = Restore(LIMIT.replace(threads.max(1)));
+    f()
+}
+
+/// `[f(0), ..., f(n - 1)]`, computed as [`for_each`] runs tasks.
+///
+/// ```
+/// assert_eq!(pool::map(4, |i| i * i), vec![0, 1, 4, 9]);
+/// ```
+pub fn map<R: Send + Sync>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let results: Vec<OnceLock<R>> = (0..n).map(|_| OnceLock::new()).collect();
+    for_each(n, &|i| {
+        let _ = results[i].set(f(i));
+    });
+    results
+        .into_iter()
+        .map(|result| result.into_inner().expect("for_each ran every task"))
+        .collect()
+}
+
+/// `f(item)` for every item of `items`, each on one thread, as [`for_each`] runs tasks.
+///
+/// ```
+/// let mut values = [1, 2, 3];
+/// pool::for_each_mut(&mut values, |x| *x *= 10);
+/// assert_eq!(values, [10, 20, 30]);
+/// ```
+pub fn for_each_mut<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
+    // One lock per item, taken once by the one task that owns it: a safe way to hand each
+    // task its own `&mut`.
+    let items: Vec<Mutex<&mut T>> = items.iter_mut().map(Mutex::new).collect();
+    for_each(items.len(), &|i| {
+        f(&mut items[i].lock().unwrap_or_else(PoisonError::into_inner))
+    });
+}
+
+/// This process's helper threads: `threads - 1` of them in `pool`, started by process `pid`.
+struct Helpers {
+    pid: u32,
+    threads: usize,
+    pool: Option<ThreadPool>,
+}
+
+impl Helpers {
+    /// As many helpers as asked for (see [`threads`]), or half as many each time the system
+    /// refuses to start them, down to none.
+    fn start(pid: u32) -> Helpers {
+        let mut helpers = wanted_threads() - 1;
+        while helpers > 0 {
+            let pool = ThreadPoolBuilder::new()
+                .num_threads(helpers)
+                .thread_name(|i| format!("pool-helper-{i}"))
+                .build();
+            if let Ok(pool) = pool {
+                return Helpers {
+                    pid,
+                    threads: helpers + 1,
+                    pool: Some(pool),
+                };
+            }
+            helpers /= 2;
+        }
+        Helpers {
+            pid,
+            threads: 1,
+            pool: None,
+        }
+    }
+}
+
+/// `RAYON_NUM_THREADS` when it is a positive number (rayon's own convention), else the
+/// number of cores.
+fn wanted_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .filter(|&threads: &usize| threads > 0)
+        .or_else(|| thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+}
+
+/// This process's helpers, started on first use and again in a forked child.
+///
+/// Lock-free on purpose: a lock held by another thread at the moment of a `fork()` would
+/// stay locked forever in the child.
+fn helpers() -> &'static Helpers {
+    static HELPERS: AtomicPtr<Helpers> = AtomicPtr::new(ptr::null_mut());
+    let pid = std::process::id();
+    loop {
+        let current = HELPERS.load(Ordering::Acquire);
+        // SAFETY: HELPERS holds null or a pointer from Box::into_raw below that was never
+        // freed (the ones that lost the race are freed, never stored).
+        if let Some(helpers) = unsafe { current.as_ref() }
+            && helpers.pid == pid
+        {
+            return helpers;
+        }
+        let fresh = Box::into_raw(Box::new(Helpers::start(pid)));
+        match HELPERS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
+            // The parent's helpers, if any, stay allocated: in a child, their threads do not
+            // exist, so they must not be told to stop; they are never used again.
+            // SAFETY: `fresh` is from Box::into_raw just above and is never freed.
+            Ok(_) => return unsafe { &*fresh },
+            // Another thread started helpers first: ours stop, and the loop takes theirs.
+            // SAFETY: `fresh` is from Box::into_raw above and was not stored anywhere.
+            Err(_) => drop(unsafe { Box::from_raw(fresh) }),
+        }
+    }
+}
+
+/// One call of [`run`]: its tasks, the counters that hand them out, and who to wake.
+struct Job {
+    n: usize,
+    /// The next task to claim.
+    next: AtomicUsize,
+    /// How many tasks have finished.
+    done: AtomicUsize,
+    panicked: AtomicBool,
+    caller: Thread,
+    /// The caller's task, its lifetime erased: see [`Job::work`] for why it is alive
+    /// whenever it is called.
+    task: *const (dyn Fn(usize) + Sync),
+}
+
+// SAFETY: `task` points at a `Sync` closure, called only while it is alive (Job::work), and
+// the rest of Job is atomics and a thread handle.
+unsafe impl Send for Job {}
+// SAFETY: as for Send.
+unsafe impl Sync for Job {}
+
+impl Job {
+    /// Claims tasks and runs them until none is left.
+    fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= self.n {
+                return;
+            }
+            // SAFETY: task `i` is claimed and not done, so `done < n`, and the caller is
+            // still in `run`, waiting for `done == n` before its borrow of the task ends.
+            let task = unsafe { &*self.task };
+            if catch_unwind(AssertUnwindSafe(|| task(i))).is_err() {
+                self.panicked.store(true, Ordering::Relaxed);
+            }
+            // Release: the task's writes are seen by the caller that sees the count.
+            if self.done.fetch_add(1, Ordering::Release) + 1 == self.n {
+                self.caller.unpark();
+            }
+        }
+    }
+}
+
+/// [`for_each`] on this copy of the crate's own helpers, with at most `limit` threads.
+fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
+    let helpers = helpers();
+    let asked = (helpers.threads.min(limit) - 1).min(n.saturating_sub(1));
+    let Some(pool) = helpers.pool.as_ref().filter(|_| asked > 0) else {
+        (0..n).for_each(task);
+        return;
+    };
+    // SAFETY: only the lifetime changes; Job::work calls the task only while this call
+    // waits below, so never after the borrow ends.
+    let task: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(task) };
+    let job = Arc::new(Job {
+        n,
+        next: AtomicUsize::new(0),
+        done: AtomicUsize::new(0),
+        panicked: AtomicBool::new(false),
+        caller: thread::current(),
+        task,
+    });
+    for _ in 0..asked {
+        let job = Arc::clone(&job);
+        pool.spawn(move || job.work());
+    }
+    job.work();
+    // A helper's last task usually ends within microseconds of the caller's: spin a little
+    // before paying for a sleep and a wake-up.
+    let mut spins = 0;
+    while job.done.load(Ordering::Acquire) < n {
+        if spins < 1 << 12 {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            thread::park();
+        }
+    }
+    if job.panicked.load(Ordering::Relaxed) {
+        panic!("a task of pool::for_each panicked");
+    }
+}
+
+/// A pool as another copy of this crate sees it: C functions, so that extension modules
+/// built apart (each with its own copy of this crate and of rayon) can share one pool.
+#[repr(C)]
+pub struct Shared {
+    /// [`for_each`] with at most `threads` threads, the task as a C function and its context.
+    for_each: unsafe extern "C" fn(
+        n: usize,
+        threads: usize,
+        context: *const c_void,
+        task: unsafe extern "C" fn(context: *const c_void, i: usize),
+    ),
+    /// [`threads`].
+    threads: extern "C" fn() -> usize,
+}
+
+/// This copy's pool, for other copies to [`adopt`].
+pub static SHARED: Shared = Shared {
+    for_each: for_each_c,
+    threads: threads_c,
+};
+
+/// Another copy's pool, once adopted.
+static ADOPTED: AtomicPtr<Shared> = AtomicPtr::new(ptr::null_mut());
+
+/// Runs this copy's [`for_each`] on `shared` from now on: one pool for the whole process.
+///
+/// # Safety
+/// `shared` must point at a [`Shared`] that stays valid for the rest of the process (another
+/// copy's [`SHARED`]).
+pub unsafe fn adopt(shared: *const Shared) {
+    if !ptr::eq(shared, &SHARED) {
+        ADOPTED.store(shared.cast_mut(), Ordering::Release);
+    }
+}
+
+fn adopted() -> Option<&'static Shared> {
+    // SAFETY: ADOPTED holds null or a pointer that `adopt`'s caller promised valid forever.
+    unsafe { ADOPTED.load(Ordering::Acquire).as_ref() }
+}
+
+impl Shared {
+    /// [`for_each`] through the C functions: a task's panic is caught on this side and
+    /// raised again here, as no unwinding may cross a C function.
+    fn run(&self, n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
+        struct Context<'a> {
+            task: &'a (dyn Fn(usize) + Sync),
+            panicked: AtomicBool,
+        }
+        unsafe extern "C" fn call(context: *const c_void, i: usize) {
+            // SAFETY: `context` is the Context below, alive until `for_each` returns.
+            let context = unsafe { &*context.cast::<Context<'_>>() };
+            if catch_unwind(AssertUnwindSafe(|| (context.task)(i))).is_err() {
+                context.panicked.store(true, Ordering::Relaxed);
+            }
+        }
+        let context = Context {
+            task,
+            panicked: AtomicBool::new(false),
+        };
+        // SAFETY: `call` reads `context` only while for_each runs, and Context is Sync.
+        unsafe { (self.for_each)(n, limit, ptr::from_ref(&context).cast(), call) };
+        if context.panicked.into_inner() {
+            panic!("a task of pool::for_each panicked");
+        }
+    }
+}
+
+unsafe extern "C" fn for_each_c(
+    n: usize,
+    limit: usize,
+    context: *const c_void,
+    task: unsafe extern "C" fn(*const c_void, usize),
+) {
+    /// The task's context, shared by the threads that run tasks.
+    struct Context(*const c_void);
+    // SAFETY: the caller's context is Sync (Shared::for_each), and only read.
+    unsafe impl Sync for Context {}
+    impl Context {
+        fn get(&self) -> *const c_void {
+            self.0
+        }
+    }
+    let context = Context(context);
+    // SAFETY: `task` and `context` come together from Shared::for_each, which keeps the
+    // context alive until this returns; `task` catches its own panics.
+    run(n, limit, &|i| unsafe { task(context.get(), i) });
+}
+
+extern "C" fn threads_c() -> usize {
+    helpers().threads
+}
