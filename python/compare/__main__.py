@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from . import output, report, roofline, section1, section2, section3, section4, timing, views
+from . import (callers, output, report, roofline, section1, section2, section3, section4,
+               timing, views)
 
-# In tutorial order (sections 1 and 2 on other layouts after them); each section module
+# In tutorial order (sections 1 and 2 on other layouts after them, concurrent callers
+# last); each section module
 # exposes SECTION with a run(settings, roofline).
 SECTIONS = {
     "1": section1.SECTION,
@@ -14,6 +16,7 @@ SECTIONS = {
     "views": views.SECTION,
     "3": section3.SECTION,
     "4": section4.SECTION,
+    "callers": callers.SECTION,
 }
 
 
