@@ -26,7 +26,7 @@
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::cell::Cell;
 use std::ffi::c_void;
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -203,7 +203,8 @@ struct Job {
     next: AtomicUsize,
     /// How many tasks have finished.
     done: AtomicUsize,
-    panicked: AtomicBool,
+    /// The message of the first task that panicked, if one did.
+    panic: Mutex<Option<String>>,
     caller: Thread,
     /// The caller's task, its lifetime erased: see [`Job::work`] for why it is alive
     /// whenever it is called.
@@ -227,8 +228,9 @@ impl Job {
             // SAFETY: task `i` is claimed and not done, so `done < n`, and the caller is
             // still in `run`, waiting for `done == n` before its borrow of the task ends.
             let task = unsafe { &*self.task };
-            if catch_unwind(AssertUnwindSafe(|| task(i))).is_err() {
-                self.panicked.store(true, Ordering::Relaxed);
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
+                let mut panic = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
+                panic.get_or_insert_with(|| message(payload.as_ref()));
             }
             // Release: the task's writes are seen by the caller that sees the count.
             if self.done.fetch_add(1, Ordering::Release) + 1 == self.n {
@@ -243,7 +245,16 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
     let helpers = helpers();
     let asked = (helpers.threads.min(limit) - 1).min(n.saturating_sub(1));
     let Some(pool) = helpers.pool.as_ref().filter(|_| asked > 0) else {
-        (0..n).for_each(task);
+        // The caller alone, with the same promise: every task runs, then a panic goes on.
+        let mut first_panic = None;
+        for i in 0..n {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
+                first_panic.get_or_insert(payload);
+            }
+        }
+        if let Some(payload) = first_panic {
+            resume_unwind(payload);
+        }
         return;
     };
     // SAFETY: only the lifetime changes; Job::work calls the task only while this call
@@ -253,7 +264,7 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
         n,
         next: AtomicUsize::new(0),
         done: AtomicUsize::new(0),
-        panicked: AtomicBool::new(false),
+        panic: Mutex::new(None),
         caller: thread::current(),
         task,
     });
@@ -273,8 +284,19 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
             thread::park();
         }
     }
-    if job.panicked.load(Ordering::Relaxed) {
-        panic!("a task of pool::for_each panicked");
+    if let Some(message) = job.panic.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        panic!("a task of pool::for_each panicked: {message}");
+    }
+}
+
+/// What a panic said, when it said it with a string (as `panic!` and `assert!` do).
+fn message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        message.to_string()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "(no message)".to_string()
     }
 }
 

@@ -80,7 +80,8 @@ fn a_task_that_panics_panics_the_call_after_the_others_ran() {
             assert_ne!(i, 5, "task 5 fails");
         })
     });
-    assert!(call.is_err());
+    let message = call.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("task 5 fails"), "{message}");
     assert_eq!(ran.into_inner(), 64);
     assert_eq!(runs(10), vec![1; 10]); // and the pool still works
 }
