@@ -8,7 +8,8 @@ def parallel_sum(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64]
 
     The same bits as ``fast_operations.sum_array(arr)`` for every number of threads, and the
     same input contract: float64, float32, int32, int64 arrays of any shape and strides;
-    ``TypeError`` for anything else. The GIL is released while summing. Arrays under 65536
+    ``TypeError`` for anything else, ``ValueError`` for more than 32 axes longer than one or
+    an array another call is writing right now. The GIL is released while summing. Arrays under 65536
     values are summed on the calling thread alone. The first thread that calls it joins the
     pool and sums its share itself; other threads hand the work over and wait.
     """

@@ -46,6 +46,39 @@ def square(request):
     return request.param
 
 
+# --- More than 32 axes (item 3) -------------------------------------------------------------
+# NumPy allows 64 axes, rust-numpy's views 32 (it panicked: PanicException). Axes of length
+# one are dropped (same values, same orders, so the same bits); arrays still over 32 axes are
+# refused by the sums with a ValueError naming the limit.
+
+
+def test_more_than_32_axes_are_summed_with_the_same_bits(total):
+    assert total(np.ones((1,) * 33)) == 1.0
+    values = spread(5000, seed=3)
+    for a in [
+        values.reshape((1,) * 63 + (5000,)),  # 64 axes, the most NumPy allows
+        values.reshape((1,) * 31 + (50, 100)),  # 33 axes, C order
+        np.asfortranarray(values.reshape(50, 100)).reshape((1,) * 31 + (50, 100), order="A"),
+    ]:
+        assert a.ndim > 32
+        assert bits(total(a)) == bits(np.sum(a))
+    # Views that are not contiguous: 1-D once squeezed (np.sum's bits), and N-D (C index order).
+    strided = values.reshape((1,) * 32 + (5000,))[..., ::-3]
+    assert bits(total(strided)) == bits(np.sum(strided))
+    columns = values.reshape((1,) * 31 + (50, 100))[..., 1::2]
+    assert bits(total(columns)) == bits(np.sum(np.ascontiguousarray(columns)))
+    integers = np.arange(-10**6, 10**6, 7, dtype=np.int64).reshape((1,) * 40 + (-1,))
+    assert total(integers) == int(np.sum(integers))
+    assert total(np.ones((0,) * 40)) == 0.0
+    assert total(np.ones((3,) + (0,) * 40, dtype=np.int32)) == 0
+
+
+def test_more_than_32_axes_longer_than_one_are_refused_by_the_sums(total):
+    b = np.broadcast_to(np.ones(2), (2,) * 33)
+    with pytest.raises(ValueError, match=rf"{total.__name__}\(\) .*at most 32 axes longer than one.* 33"):
+        total(b)
+
+
 # --- Floors (item 10) ----------------------------------------------------------------------
 # np.sum's bits for large arrays changed in NumPy 2.3 (1.26, 2.0, 2.2 differ), and NumPy 2.3
 # needs Python 3.11: the packages said numpy>=1.21 and Python >= 3.9.
@@ -63,3 +96,19 @@ def test_pyproject_floors_are_what_is_promised_and_tested():
         assert numpy_floors == (["numpy>=2.3"] if takes_arrays else []), path
     assert sys.version_info >= (3, 11)
     assert tuple(int(part) for part in np.__version__.split(".")[:2]) >= (2, 3)
+
+
+# --- Bits of byte-swapped and misaligned arrays (item 12) ------------------------------------
+# np.sum sums such arrays of more than 8192 values in buffered pieces; the sums copy them to
+# native, aligned values first, so their bits are np.sum's of that copy, as documented.
+
+
+def test_byte_swapped_and_misaligned_arrays_have_the_bits_of_a_native_copy(total):
+    values = spread(10**5, seed=12)
+    swapped = values.astype(">f8")
+    assert bits(total(swapped)) == bits(np.sum(swapped.astype("=f8")))
+    buffer = bytearray(8 * values.size + 1)
+    misaligned = np.frombuffer(buffer, dtype=np.float64, offset=1)
+    misaligned[...] = values
+    assert not misaligned.flags.aligned
+    assert bits(total(misaligned)) == bits(np.sum(misaligned.copy()))
