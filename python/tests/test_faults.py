@@ -46,10 +46,77 @@ def square(request):
     return request.param
 
 
+# --- Overlapping writable views (item 2) ---------------------------------------------------
+# A view that reaches one memory location by two index tuples has each location squared once,
+# as np.square(w, out=w) leaves it; before, a location was squared once per index tuple.
+
+OVERLAPPING = {
+    "1-D sliding window": (
+        lambda: np.arange(1.0, 6.0),
+        lambda x: sliding_window_view(x, 3, writeable=True),
+    ),
+    "windows reversed": (
+        lambda: spread(50),
+        lambda x: sliding_window_view(x, 4, writeable=True)[::-1, ::-2],
+    ),
+    "2-D sliding windows": (
+        lambda: spread(12 * 15).reshape(12, 15),
+        lambda x: sliding_window_view(x, (3, 4), writeable=True),
+    ),
+    "as_strided, rows overlapping": (
+        lambda: spread(40),
+        lambda x: as_strided(x, shape=(6, 5), strides=(16, 8), writeable=True),
+    ),
+    "as_strided, interleaved": (
+        lambda: spread(40),
+        lambda x: as_strided(x[::2], shape=(4, 3), strides=(16, 40), writeable=True),
+    ),
+    "zero stride (broadcast rows), writable": (
+        lambda: spread(5),
+        lambda x: as_strided(x, shape=(3, 5), strides=(0, 8), writeable=True),
+    ),
+    "zero stride, one value": (
+        lambda: spread(3),
+        lambda x: as_strided(x[1:], shape=(7,), strides=(0,), writeable=True),
+    ),
+    # Parallel sizes: the runs of distinct locations are long enough to go to all threads.
+    "windows of 3 over 10^5 values": (
+        lambda: spread(10**5),
+        lambda x: sliding_window_view(x, 3, writeable=True),
+    ),
+    "2-D windows over 300 x 300": (
+        lambda: spread(300 * 300).reshape(300, 300),
+        lambda x: sliding_window_view(x, (2, 2), writeable=True)[:, ::2],
+    ),
+    "broadcast of 40 000 values, writable": (
+        lambda: spread(40_000),
+        lambda x: as_strided(x, shape=(3, 40_000), strides=(0, 8), writeable=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OVERLAPPING))
+def test_overlapping_views_square_each_location_once(square, name):
+    make_base, make_view = OVERLAPPING[name]
+    base = make_base()
+    expected = base.copy()
+    with np.errstate(over="ignore"):
+        reference = make_view(expected)
+        np.square(reference, out=reference)
+    square(make_view(base))
+    assert base.tobytes() == expected.tobytes()
+
+
+def test_the_issues_sliding_window_example(square):
+    x = np.arange(1.0, 6.0)
+    square(sliding_window_view(x, 3, writeable=True))
+    assert x.tolist() == [1.0, 4.0, 9.0, 16.0, 25.0]
+
+
 # --- More than 32 axes (item 3) -------------------------------------------------------------
 # NumPy allows 64 axes, rust-numpy's views 32 (it panicked: PanicException). Axes of length
 # one are dropped (same values, same orders, so the same bits); arrays still over 32 axes are
-# refused by the sums with a ValueError naming the limit.
+# refused by the sums with a ValueError naming the limit, and squared by the squares.
 
 
 def test_more_than_32_axes_are_summed_with_the_same_bits(total):
@@ -77,6 +144,29 @@ def test_more_than_32_axes_longer_than_one_are_refused_by_the_sums(total):
     b = np.broadcast_to(np.ones(2), (2,) * 33)
     with pytest.raises(ValueError, match=rf"{total.__name__}\(\) .*at most 32 axes longer than one.* 33"):
         total(b)
+
+
+def test_more_than_32_axes_are_squared(square):
+    values = spread(5000, seed=4)
+    views = [
+        lambda x: x.reshape((1,) * 33 + (5000,)),  # contiguous
+        lambda x: x.reshape((1,) * 31 + (50, 100))[..., ::2],  # 33 axes, strided
+        lambda x: x.reshape((1,) * 62 + (50, 100))[..., ::-1, 1::3],  # 64 axes, reversed
+        lambda x: sliding_window_view(x.reshape((1,) * 32 + (5000,)), 3, axis=-1, writeable=True),
+    ]
+    for view in views:
+        base, expected = values.copy(), values.copy()
+        reference = view(expected)
+        np.square(reference, out=reference)
+        assert view(base).ndim > 32
+        square(view(base))
+        assert base.tobytes() == expected.tobytes()
+    # 33 axes longer than one (zero strides): each location is squared once.
+    base = np.array([3.0, 5.0, 7.0])
+    square(as_strided(base[1:], shape=(2,) * 33, strides=(0,) * 32 + (8,), writeable=True))
+    assert base.tolist() == [3.0, 25.0, 49.0]
+    with pytest.raises(ValueError, match="read-only"):
+        square(np.broadcast_to(base, (2,) * 32 + (3,)))
 
 
 # --- Floors (item 10) ----------------------------------------------------------------------

@@ -1,10 +1,11 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
+use fast_operations::python::MAX_VIEW_NDIM;
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 /// Below this many values squaring takes less time than releasing and retaking the GIL.
@@ -17,8 +18,8 @@ enum InputError {
     ByteOrder { func: &'static str, got: String },
     Misaligned { func: &'static str },
     ReadOnly { func: &'static str },
-    Repeats { func: &'static str },
     Borrowed { func: &'static str },
+    TooLarge { func: &'static str },
 }
 
 impl From<InputError> for PyErr {
@@ -42,18 +43,18 @@ impl From<InputError> for PyErr {
             ReadOnly { func } => PyValueError::new_err(format!(
                 "{func}() squares in place, and the array is read-only; nothing was changed"
             )),
-            Repeats { func } => PyValueError::new_err(format!(
-                "{func}() squares in place, and the array repeats values (a zero stride, as from \
-                 broadcasting): some would be squared twice; nothing was changed"
-            )),
             Borrowed { func } => PyValueError::new_err(format!(
                 "{func}() cannot write the array: Rust code is borrowing it; nothing was changed"
+            )),
+            TooLarge { func } => PyMemoryError::new_err(format!(
+                "{func}() could not allocate the map of the memory this overlapping view \
+                 reaches; nothing was changed"
             )),
         }
     }
 }
 
-/// Checks `obj` and squares it in place with `square`, the GIL released for large arrays.
+/// Checks `obj` and squares it in place with `kernel`, the GIL released for large arrays.
 fn square_in_place(
     func: &'static str,
     obj: &Bound<'_, PyAny>,
@@ -86,10 +87,6 @@ fn square_in_place(
     if !array.is_aligned() {
         return Err(InputError::Misaligned { func }.into());
     }
-    // Before any mutable view exists: such a view may not alias.
-    if repeats(array) {
-        return Err(InputError::Repeats { func }.into());
-    }
     let typed = array.cast::<PyArrayDyn<f64>>()?;
     let mut values = typed.try_readwrite().map_err(|error| match error {
         BorrowError::NotWriteable => InputError::ReadOnly { func },
@@ -102,15 +99,54 @@ fn square_in_place(
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
         release_gil(py, n, || crate::square_run(run, kernel));
-    } else {
+        return Ok(());
+    }
+    let (shape, strides) = (array.shape(), array.strides());
+    if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(shape, strides, 8) {
+        // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
         release_gil(py, n, || crate::square_view(view, kernel));
+        return Ok(());
     }
-    Ok(())
+    // A view that may reach a location twice (a mutable view of it would alias), or one
+    // with more axes than rust-numpy views: through raw pointers, each location once.
+    let strides: Vec<isize> = shape
+        .iter()
+        .zip(strides)
+        // Aligned: the stride of every axis longer than one is a multiple of 8 bytes.
+        .map(|(&len, &stride)| if len > 1 { stride / 8 } else { 0 })
+        .collect();
+    let first = FirstValue(typed.data());
+    let done = release_gil(py, n, move || {
+        // SAFETY: `first`, `shape` and `strides` describe the array's values, which are
+        // float64, aligned (checked above), inside the array's memory, and borrowed for
+        // writing by `values` while this runs, so no other Rust code uses them.
+        unsafe { crate::square_each_location_once(first.get(), shape, &strides, kernel) }
+    });
+    if done {
+        Ok(())
+    } else {
+        Err(InputError::TooLarge { func }.into())
+    }
 }
 
+/// The address of an array's first value, taken to the thread that squares it.
+#[derive(Clone, Copy)]
+struct FirstValue(*mut f64);
+
+impl FirstValue {
+    /// The address (a method, so that a closure captures the `Send` wrapper, not its field).
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+// SAFETY: only the address crosses threads; what may be done through it is set by
+// square_each_location_once's contract, which its caller upholds.
+unsafe impl Send for FirstValue {}
+
 /// `f()`, with the GIL released when it works on `n >= RELEASE_GIL_FROM` values.
-fn release_gil(py: Python<'_>, n: usize, f: impl FnOnce() + Send) {
+fn release_gil<R: Send>(py: Python<'_>, n: usize, f: impl FnOnce() -> R + Send) -> R {
     if n >= RELEASE_GIL_FROM {
         py.detach(f)
     } else {
@@ -118,20 +154,19 @@ fn release_gil(py: Python<'_>, n: usize, f: impl FnOnce() + Send) {
     }
 }
 
-fn repeats(array: &Bound<'_, PyUntypedArray>) -> bool {
-    crate::has_repeated_values(array.shape(), array.strides())
-}
-
 /// Square every value of ``arr`` in place with the tutorial's C ``square_array``.
 ///
 /// The C function is called on each contiguous run of the array's memory (one run for a
 /// contiguous array in any order, reversed included; one per row when rows have gaps; one per
 /// value for a view like ``a[::3]``), and long runs are shared out over all cores. Works on
-/// any writable float64 array: strided, reversed, N-D, Fortran-order, empty, 0-d.
+/// any writable float64 array: strided, reversed, N-D (up to NumPy's 64 axes),
+/// Fortran-order, empty, 0-d. A view that reaches one memory location more than once (a
+/// sliding window, a writable broadcast) has each location squared once, as
+/// ``np.square(arr, out=arr)`` leaves it.
 ///
 /// Raises ``TypeError`` for anything but a float64 ndarray in native byte order, and
-/// ``ValueError`` for read-only, misaligned or self-overlapping (broadcast) arrays; nothing
-/// is changed then. The GIL is released while squaring.
+/// ``ValueError`` for read-only or misaligned arrays; nothing is changed then. The GIL is
+/// released while squaring.
 ///
 /// >>> import numpy as np
 /// >>> a = np.array([1.0, 2.0, 3.0])
