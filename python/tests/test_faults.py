@@ -169,6 +169,121 @@ def test_more_than_32_axes_are_squared(square):
         square(np.broadcast_to(base, (2,) * 32 + (3,)))
 
 
+# --- Masked arrays (item 7) ----------------------------------------------------------------
+# The squares squared the values under the mask; now every function refuses masked arrays.
+
+
+@pytest.mark.parametrize("function", SUMS + SQUARES, ids=lambda f: f.__name__)
+def test_masked_arrays_are_refused_and_unchanged(function):
+    masked = np.ma.array([1.0, 3.0, 1e9], mask=[False, False, True])
+    data, mask = masked.data.copy(), masked.mask.copy()
+    with pytest.raises(TypeError, match=rf"{function.__name__}\(\) does not take masked arrays"):
+        function(masked)
+    assert masked.data.tobytes() == data.tobytes()
+    assert (masked.mask == mask).all()
+
+
+# --- Borrow conflicts (item 8) -------------------------------------------------------------
+# An array another call is using raised rust-numpy's "The given array is already borrowed",
+# naming no function. Now the message names the function and the reason.
+
+
+@contextlib.contextmanager
+def rust_borrow(array: np.ndarray, *, write: bool):
+    """Hold a borrow of `array` in the registry every rust-numpy extension shares, as a Rust
+    call running on another thread holds one: deterministic, where two threads would race.
+
+    The registry is a versioned C API in a capsule (numpy._core.multiarray); version 1's
+    first fields are fixed for every later version.
+    """
+    sum_array(np.zeros(1))  # the first borrow in the process makes the registry
+    capsule = np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    address = get_pointer(capsule, b"_RUST_NUMPY_BORROW_CHECKING_API")
+    # PYFUNCTYPE: the functions run with the GIL held, as rust-numpy requires.
+    acquire = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.py_object)
+    release = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object)
+
+    class Shared(ctypes.Structure):
+        _fields_ = [
+            ("version", ctypes.c_uint64),
+            ("flags", ctypes.c_void_p),
+            ("acquire", acquire),
+            ("acquire_mut", acquire),
+            ("release", release),
+            ("release_mut", release),
+        ]
+
+    shared = Shared.from_address(address)
+    if shared.version < 1:
+        pytest.skip(f"rust-numpy borrow API version {shared.version}")
+    take, give_back = (shared.acquire_mut, shared.release_mut) if write else (shared.acquire, shared.release)
+    assert take(shared.flags, array) == 0
+    try:
+        yield
+    finally:
+        give_back(shared.flags, array)
+
+
+def test_borrow_conflicts_name_the_function_and_the_reason():
+    a = np.ones(1000)
+    reading = [sum_array, parallel_sum, sum_array_naive, sum_array_unordered, parallel_sum_unordered]
+    with rust_borrow(a, write=True):
+        for function in reading:
+            expected = rf"^{function.__name__}\(\) cannot read the array: another call is writing it"
+            with pytest.raises(ValueError, match=expected):
+                function(a)
+        for square in SQUARES:
+            expected = rf"^{square.__name__}\(\) cannot write the array: another call is reading or"
+            with pytest.raises(ValueError, match=expected):
+                square(a)
+    with rust_borrow(a[::2], write=False):
+        assert sum_array(a) == parallel_sum(a) == 1000.0  # readers share
+        for square in SQUARES:
+            with pytest.raises(ValueError, match="nothing was changed"):
+                square(a[1:])
+    assert (a == 1.0).all()
+    square_numpy_array(a)  # every borrow was given back
+
+
+def test_a_sum_beside_a_square_on_another_thread_gets_its_sum_or_a_clear_error():
+    # Ones square to ones: every sum that comes is 10^6, whichever call ran first. The short
+    # sleeps let each thread start calls while the other's runs (both ways happen, not always).
+    a = np.ones(10**6)
+    stop = time.monotonic() + 0.5
+    errors = {}
+
+    def note(error):
+        errors[str(error)] = errors.get(str(error), 0) + 1
+
+    def squares():
+        while time.monotonic() < stop:
+            try:
+                square_numpy_array(a)
+            except ValueError as error:
+                note(error)
+            time.sleep(0.0002)
+
+    thread = threading.Thread(target=squares)
+    thread.start()
+    try:
+        while time.monotonic() < stop:
+            try:
+                assert sum_array(a) == 10**6
+            except ValueError as error:
+                note(error)
+            time.sleep(0.0001)
+    finally:
+        thread.join()
+    assert set(errors) <= {
+        "sum_array() cannot read the array: another call is writing it right now (a square on "
+        "another thread?); nothing was read",
+        "square_numpy_array() cannot write the array: another call is reading or writing it right "
+        "now (a sum or a square on another thread?); nothing was changed",
+    }
+
+
 # --- Floors (item 10) ----------------------------------------------------------------------
 # np.sum's bits for large arrays changed in NumPy 2.3 (1.26, 2.0, 2.2 differ), and NumPy 2.3
 # needs Python 3.11: the packages said numpy>=1.21 and Python >= 3.9.

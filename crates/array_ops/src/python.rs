@@ -1,6 +1,6 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
-use fast_operations::python::MAX_VIEW_NDIM;
+use fast_operations::python::{MAX_VIEW_NDIM, catch_panics, is_masked};
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
@@ -14,6 +14,7 @@ const RELEASE_GIL_FROM: usize = 4096;
 /// Everything that can be wrong with an argument; turned into a Python exception in one place.
 enum InputError {
     NotAnArray { func: &'static str, got: String },
+    Masked { func: &'static str },
     Dtype { func: &'static str, got: String },
     ByteOrder { func: &'static str, got: String },
     Misaligned { func: &'static str },
@@ -28,6 +29,10 @@ impl From<InputError> for PyErr {
         match error {
             NotAnArray { func, got } => PyTypeError::new_err(format!(
                 "{func}() expected a numpy.ndarray of float64, got {got}"
+            )),
+            Masked { func } => PyTypeError::new_err(format!(
+                "{func}() does not take masked arrays: it would square the values under the mask \
+                 too; pass arr.data to square every value; nothing was changed"
             )),
             Dtype { func, got } => PyTypeError::new_err(format!(
                 "{func}() expected an array of float64, got an array of {got}"
@@ -44,7 +49,8 @@ impl From<InputError> for PyErr {
                 "{func}() squares in place, and the array is read-only; nothing was changed"
             )),
             Borrowed { func } => PyValueError::new_err(format!(
-                "{func}() cannot write the array: Rust code is borrowing it; nothing was changed"
+                "{func}() cannot write the array: another call is reading or writing it right \
+                 now (a sum or a square on another thread?); nothing was changed"
             )),
             TooLarge { func } => PyMemoryError::new_err(format!(
                 "{func}() could not allocate the map of the memory this overlapping view \
@@ -60,6 +66,14 @@ fn square_in_place(
     obj: &Bound<'_, PyAny>,
     kernel: fn(&mut [f64]),
 ) -> PyResult<()> {
+    catch_panics(func, || square_checked(func, obj, kernel))
+}
+
+fn square_checked(
+    func: &'static str,
+    obj: &Bound<'_, PyAny>,
+    kernel: fn(&mut [f64]),
+) -> PyResult<()> {
     let array = obj
         .cast::<PyUntypedArray>()
         .map_err(|_| InputError::NotAnArray {
@@ -69,6 +83,9 @@ fn square_in_place(
                 .name()
                 .map_or_else(|_| "?".into(), |n| n.to_string()),
         })?;
+    if is_masked(array)? {
+        return Err(InputError::Masked { func }.into());
+    }
     let descr = array.dtype();
     let dtype_name = || descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
     if (descr.kind(), descr.itemsize()) != (b'f', 8) {
@@ -164,9 +181,10 @@ fn release_gil<R: Send>(py: Python<'_>, n: usize, f: impl FnOnce() -> R + Send) 
 /// sliding window, a writable broadcast) has each location squared once, as
 /// ``np.square(arr, out=arr)`` leaves it.
 ///
-/// Raises ``TypeError`` for anything but a float64 ndarray in native byte order, and
-/// ``ValueError`` for read-only or misaligned arrays; nothing is changed then. The GIL is
-/// released while squaring.
+/// Raises ``TypeError`` for anything but a float64 ndarray in native byte order (masked
+/// arrays included), and ``ValueError`` for read-only or misaligned arrays, or an array
+/// another call is using at the same moment (a sum or square on another thread); nothing is
+/// changed then. The GIL is released while squaring.
 ///
 /// >>> import numpy as np
 /// >>> a = np.array([1.0, 2.0, 3.0])
