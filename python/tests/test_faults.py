@@ -7,6 +7,7 @@ import contextlib
 import ctypes
 import re
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -282,6 +283,43 @@ def test_a_sum_beside_a_square_on_another_thread_gets_its_sum_or_a_clear_error()
         "square_numpy_array() cannot write the array: another call is reading or writing it right "
         "now (a sum or a square on another thread?); nothing was changed",
     }
+
+
+# --- Zero-stride arrays in rust-numpy's borrow registry (found auditing item 3) --------------
+# When two borrows of one base overlap, the registry divides by the gcd of their strides: 0 when
+# both arrays' strides are all zero (a broadcast of one value). The panic is inside an
+# extern "C" function, so the process aborted: e.g. two threads summing a broadcast value as
+# float64 and as int32. No function now borrows an array whose strides are all zero.
+
+ZERO_STRIDE_SCRIPT = """
+import sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_faults import rust_borrow
+from fast_operations import sum_array, sum_array_naive
+from parallel_sum import parallel_sum
+from array_ops import square_numpy_array, square_numpy_array_rust
+
+x = np.array([3.0, 1.0])
+low_half = np.broadcast_to(x.view(np.int32)[:1], (5,))  # strides (0,): gcd 0
+with rust_borrow(low_half, write=False):
+    as_int32 = np.broadcast_to(x.view(np.int32)[:1], (7,))
+    assert sum_array(as_int32) == parallel_sum(as_int32) == 0
+    assert sum_array(np.broadcast_to(x[:1], (4, 3))) == 36.0
+    assert sum_array(np.broadcast_to(x.view(np.int32)[:1], (0, 3))) == 0
+    first = x[0, ...][np.newaxis]  # a writable view of x[0] with strides (0,)
+    assert sum_array_naive(first) == 3.0
+    square_numpy_array(first)
+    square_numpy_array_rust(x[0, ...][np.newaxis, np.newaxis])  # strides (0, 0)
+    assert x.tolist() == [81.0, 1.0], x
+print("ok")
+"""
+
+
+def test_zero_stride_arrays_never_reach_the_registrys_division_by_zero():
+    script = ZERO_STRIDE_SCRIPT.format(tests=str(Path(__file__).parent))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
 
 
 # --- Floors (item 10) ----------------------------------------------------------------------

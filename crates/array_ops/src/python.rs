@@ -1,12 +1,13 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
-use fast_operations::python::{MAX_VIEW_NDIM, catch_panics, is_masked};
+use fast_operations::python::{MAX_VIEW_NDIM, all_strides_zero, catch_panics, is_masked};
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 /// Below this many values squaring takes less time than releasing and retaking the GIL.
 const RELEASE_GIL_FROM: usize = 4096;
@@ -104,6 +105,9 @@ fn square_checked(
     if !array.is_aligned() {
         return Err(InputError::Misaligned { func }.into());
     }
+    if all_strides_zero(array) {
+        return square_the_one_value(func, array, kernel);
+    }
     let typed = array.cast::<PyArrayDyn<f64>>()?;
     let mut values = typed.try_readwrite().map_err(|error| match error {
         BorrowError::NotWriteable => InputError::ReadOnly { func },
@@ -145,6 +149,27 @@ fn square_checked(
     } else {
         Err(InputError::TooLarge { func }.into())
     }
+}
+
+/// Squares the one value of an array whose strides are all zero, read and written through
+/// NumPy, not borrowed: rust-numpy's borrow registry cannot take such an array (see
+/// `all_strides_zero`).
+fn square_the_one_value(
+    func: &'static str,
+    array: &Bound<'_, PyUntypedArray>,
+    kernel: fn(&mut [f64]),
+) -> PyResult<()> {
+    let writeable: bool = array.getattr("flags")?.getattr("writeable")?.extract()?;
+    if !writeable {
+        return Err(InputError::ReadOnly { func }.into());
+    }
+    if array.len() == 0 {
+        return Ok(());
+    }
+    let index = PyTuple::new(array.py(), vec![0usize; array.ndim()])?;
+    let mut value = [array.get_item(&index)?.extract::<f64>()?];
+    kernel(&mut value);
+    array.set_item(index, value[0])
 }
 
 /// The address of an array's first value, taken to the thread that squares it.

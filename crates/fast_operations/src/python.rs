@@ -14,7 +14,7 @@ use numpy::{
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use ndarray::ArrayViewD;
 
@@ -188,6 +188,7 @@ impl<'py> SumInput<'py> {
             .map_err(InputError::Python)?
         };
         let array = fewer_axes(func, array)?;
+        let array = own_if_all_strides_zero(array).map_err(InputError::Python)?;
         Ok(SumInput { func, array, dtype })
     }
 
@@ -263,6 +264,36 @@ fn fewer_axes<'py>(
         });
     }
     Ok(view)
+}
+
+/// Whether every stride of `array` is zero (a broadcast of one value, or of none), which no
+/// function may hand to rust-numpy's borrow registry: when two borrows of one base overlap,
+/// it divides by the gcd of their strides, and a panic there (inside an `extern "C"`
+/// function) aborts the process.
+pub fn all_strides_zero(array: &Bound<'_, PyUntypedArray>) -> bool {
+    array.ndim() > 0 && array.strides().iter().all(|&stride| stride == 0)
+}
+
+/// The same values in an array of their own when `array`'s strides are all zero (see
+/// [`all_strides_zero`]): a broadcast of a copy of its one value (or an empty array), which
+/// no other borrow can overlap. Any other array as it is.
+fn own_if_all_strides_zero<'py>(
+    array: Bound<'py, PyUntypedArray>,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    if !all_strides_zero(&array) {
+        return Ok(array);
+    }
+    let py = array.py();
+    let numpy = py.import("numpy")?;
+    let shape = PyTuple::new(py, array.shape())?;
+    let own = if array.len() == 0 {
+        numpy.call_method1("empty", (shape, array.dtype()))?
+    } else {
+        // Indexing every axis gives a NumPy scalar of the array's dtype: a copy.
+        let first = array.get_item(PyTuple::new(py, vec![0usize; array.ndim()])?)?;
+        numpy.call_method1("broadcast_to", (first, shape))?
+    };
+    Ok(own.cast_into::<PyUntypedArray>()?)
 }
 
 /// `f()`, with a Rust panic (a bug) turned into a `RuntimeError` naming `func`: without
