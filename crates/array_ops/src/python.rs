@@ -123,6 +123,15 @@ fn square_checked(
         return Ok(());
     }
     let (shape, strides) = (array.shape(), array.strides());
+    // Where float64 is aligned to 8 bytes, NumPy's aligned flag already says so; where it
+    // is aligned to 4 (32-bit x86), a stride of 12 would be, and would be read as 8.
+    if !shape
+        .iter()
+        .zip(strides)
+        .all(|(&len, &stride)| len <= 1 || stride % 8 == 0)
+    {
+        return Err(InputError::Misaligned { func }.into());
+    }
     if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(shape, strides, 8) {
         // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
@@ -134,7 +143,7 @@ fn square_checked(
     let strides: Vec<isize> = shape
         .iter()
         .zip(strides)
-        // Aligned: the stride of every axis longer than one is a multiple of 8 bytes.
+        // The stride of every axis longer than one is a multiple of 8 bytes (checked above).
         .map(|(&len, &stride)| if len > 1 { stride / 8 } else { 0 })
         .collect();
     let first = FirstValue(typed.data());
