@@ -147,6 +147,13 @@ def test_more_than_32_axes_longer_than_one_are_refused_by_the_sums(total):
         total(b)
 
 
+@pytest.mark.parametrize("function", [sum_array_naive, sum_array_unordered, parallel_sum_unordered])
+def test_the_1d_functions_still_refuse_more_than_one_axis(function):
+    for a in [np.ones((1,) * 33 + (5,)), np.ones((0,) * 40)]:
+        with pytest.raises(TypeError, match=rf"{function.__name__}\(\) expected a 1-D array, got a {a.ndim}-D"):
+            function(a)
+
+
 def test_more_than_32_axes_are_squared(square):
     values = spread(5000, seed=4)
     views = [

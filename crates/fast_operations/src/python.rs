@@ -134,6 +134,8 @@ pub struct SumInput<'py> {
     func: &'static str,
     array: Bound<'py, PyUntypedArray>,
     dtype: Dtype,
+    /// The argument's number of axes (`array` may have fewer: see [`fewer_axes`]).
+    ndim: usize,
 }
 
 impl<'py> SumInput<'py> {
@@ -187,9 +189,15 @@ impl<'py> SumInput<'py> {
             })()
             .map_err(InputError::Python)?
         };
+        let ndim = array.ndim();
         let array = fewer_axes(func, array)?;
         let array = own_if_all_strides_zero(array).map_err(InputError::Python)?;
-        Ok(SumInput { func, array, dtype })
+        Ok(SumInput {
+            func,
+            array,
+            dtype,
+            ndim,
+        })
     }
 
     /// The values as a typed read-only array; `T` must match `self.dtype`.
@@ -412,11 +420,11 @@ fn float64_1d<'py>(
             got: dtype_name(&input.array),
         });
     }
-    if input.array.ndim() != 1 {
+    if input.ndim != 1 {
         return Err(InputError::Ndim {
             func,
             expected: 1,
-            got: input.array.ndim(),
+            got: input.ndim,
         });
     }
     Ok(input)
