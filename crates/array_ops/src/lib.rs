@@ -155,15 +155,25 @@ pub fn reached_locations(shape: &[usize], strides: &[isize]) -> Option<(isize, V
         bits[0] = 1;
         return Some((low, bits));
     };
-    // An odometer over the outer axes; the inner axis is a plain loop.
+    // An odometer over the outer axes; the inner axis is a plain loop, or one range of
+    // bits when its values are adjacent (a window's row), set a word at a time.
     let mut index = vec![0usize; outer.len()];
     let mut start = -low;
     loop {
-        let mut at = start;
-        for _ in 0..inner_len {
-            let bit = at as usize;
-            bits[bit / 64] |= 1 << (bit % 64);
-            at += inner_stride;
+        if inner_stride.unsigned_abs() == 1 {
+            let first = if inner_stride < 0 {
+                start - (inner_len as isize - 1)
+            } else {
+                start
+            };
+            set_range(&mut bits, first as usize, inner_len);
+        } else {
+            let mut at = start;
+            for _ in 0..inner_len {
+                let bit = at as usize;
+                bits[bit / 64] |= 1 << (bit % 64);
+                at += inner_stride;
+            }
         }
         let mut axis = outer.len();
         loop {
@@ -180,6 +190,22 @@ pub fn reached_locations(shape: &[usize], strides: &[isize]) -> Option<(isize, V
             start -= stride * len as isize;
             index[axis] = 0;
         }
+    }
+}
+
+/// Sets bits `start..start + len` of `bits` (bit `i` is bit `i % 64` of `bits[i / 64]`).
+fn set_range(bits: &mut [u64], start: usize, len: usize) {
+    let end = start + len;
+    let (first, last) = (start / 64, (end - 1) / 64);
+    // The bits from `start % 64` up in the first word, up to `end % 64` in the last.
+    let low = u64::MAX << (start % 64);
+    let high = u64::MAX >> (63 - (end - 1) % 64);
+    if first == last {
+        bits[first] |= low & high;
+    } else {
+        bits[first] |= low;
+        bits[first + 1..last].fill(u64::MAX);
+        bits[last] |= high;
     }
 }
 

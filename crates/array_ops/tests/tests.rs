@@ -287,26 +287,39 @@ fn may_overlap_says_yes_for_windows_and_broadcasts() {
     assert!(may_overlap(&[3, 3], &[isize::MAX, isize::MAX], 8));
 }
 
-#[test]
-fn reached_locations_marks_each_offset_once() {
-    small_views(|shape, strides| {
-        let all = offsets(shape, strides);
-        let Some((low, bits)) = reached_locations(shape, strides) else {
-            assert!(shape.contains(&0), "{shape:?} {strides:?}");
-            return;
-        };
-        let expected: BTreeSet<isize> = all.iter().map(|at| at - low).collect();
-        let mut got = BTreeSet::new();
-        for (w, word) in bits.iter().enumerate() {
-            for b in 0..64 {
-                if word >> b & 1 == 1 {
-                    got.insert((w * 64 + b) as isize);
-                }
+/// Checks [`reached_locations`] against the brute-force offsets of the view.
+fn check_reached_locations(shape: &[usize], strides: &[isize]) {
+    let all = offsets(shape, strides);
+    let Some((low, bits)) = reached_locations(shape, strides) else {
+        assert!(shape.contains(&0), "{shape:?} {strides:?}");
+        return;
+    };
+    let expected: BTreeSet<isize> = all.iter().map(|at| at - low).collect();
+    let mut got = BTreeSet::new();
+    for (w, word) in bits.iter().enumerate() {
+        for b in 0..64 {
+            if word >> b & 1 == 1 {
+                got.insert((w * 64 + b) as isize);
             }
         }
-        assert_eq!(got, expected, "{shape:?} {strides:?}");
-        assert_eq!(low, *all.iter().min().unwrap(), "{shape:?} {strides:?}");
-    });
+    }
+    assert_eq!(got, expected, "{shape:?} {strides:?}");
+    assert_eq!(low, *all.iter().min().unwrap(), "{shape:?} {strides:?}");
+}
+
+#[test]
+fn reached_locations_marks_each_offset_once() {
+    small_views(check_reached_locations);
+    // Rows of adjacent values (set a word at a time) that start, end and cross anywhere in
+    // a word, either way round.
+    for len in [2, 63, 64, 65, 130, 200] {
+        for row_stride in [1, 7, 64, 100, 250] {
+            for inner in [1, -1] {
+                check_reached_locations(&[3, len], &[row_stride, inner]);
+                check_reached_locations(&[len, 4], &[inner, -row_stride]);
+            }
+        }
+    }
     // 64 axes, as NumPy allows, all but two of one value.
     let mut shape = vec![1usize; 64];
     let mut strides = vec![7isize; 64];
