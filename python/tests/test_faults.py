@@ -177,6 +177,32 @@ def test_more_than_32_axes_are_squared(square):
         square(np.broadcast_to(base, (2,) * 32 + (3,)))
 
 
+PANIC_SCRIPT = """
+import numpy as np
+# rust-numpy makes its borrow registry on the first borrow, and panics (expect) when the
+# attribute it keeps it in holds something else: a panic every function meets, on purpose.
+np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API = "not a capsule"
+from fast_operations import sum_array, sum_array_naive
+from parallel_sum import parallel_sum
+from array_ops import square_numpy_array, square_numpy_array_rust
+for function in [sum_array, sum_array_naive, parallel_sum, square_numpy_array, square_numpy_array_rust]:
+    try:
+        function(np.ones(10_000))
+    except Exception as error:  # PanicException is a BaseException: it would escape this
+        assert type(error) is RuntimeError, repr(error)
+        assert str(error).startswith(f"internal error in {function.__name__}(): "), error
+        assert str(error).endswith("; please report it"), error
+    else:
+        raise AssertionError(f"{function.__name__} did not fail")
+print("ok")
+"""
+
+
+def test_a_rust_panic_is_a_runtime_error_naming_the_function():
+    done = subprocess.run([sys.executable, "-c", PANIC_SCRIPT], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+
+
 # --- Masked arrays (item 7) ----------------------------------------------------------------
 # The squares squared the values under the mask; now every function refuses masked arrays.
 

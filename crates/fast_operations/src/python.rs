@@ -312,7 +312,7 @@ fn own_if_all_strides_zero<'py>(
 /// threads to the thread that waits for it.
 pub fn catch_panics<R>(func: &'static str, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
     // Unwind safety: what a panic can leave half-done is the argument's values (a square
-    // stopped midway), and the message below says so.
+    // stopped midway), which the squares' docs say.
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
@@ -320,8 +320,7 @@ pub fn catch_panics<R>(func: &'static str, f: impl FnOnce() -> PyResult<R>) -> P
             .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
             .unwrap_or("(no message)");
         Err(PyRuntimeError::new_err(format!(
-            "internal error in {func}(): {message}; please report it (an in-place function may \
-             have changed part of the array)"
+            "internal error in {func}(): {message}; please report it"
         )))
     })
 }
