@@ -1,6 +1,7 @@
-"""Faults a user met (issue 18), one section per fault: each test failed before its fix.
+"""Faults a user met (issue 18), one section per fault, in the issue's order.
 
-Every section names the fault; a new fault gets a new section.
+Each test fails on the code before its fix; item 12's fault was in the docs, and its test
+pins down what they now say. A new fault gets a new section.
 """
 
 import contextlib
@@ -35,6 +36,44 @@ def spread(n: int, seed: int = 0) -> np.ndarray:
     """n float64 values of many magnitudes: any change in the order of additions shows."""
     rng = np.random.default_rng(seed)
     return rng.standard_normal(n) * np.exp2(rng.integers(-20, 20, n))
+
+
+@contextlib.contextmanager
+def rust_borrow(array: np.ndarray, *, write: bool):
+    """Hold a borrow of `array` in the registry every rust-numpy extension shares, as a Rust
+    call running on another thread holds one: deterministic, where two threads would race.
+
+    The registry is a versioned C API in a capsule (numpy._core.multiarray); version 1's
+    first fields are fixed for every later version.
+    """
+    sum_array(np.zeros(1))  # the first borrow in the process makes the registry
+    capsule = np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API
+    get_pointer_type = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)
+    get_pointer = get_pointer_type(("PyCapsule_GetPointer", ctypes.pythonapi))  # a private prototype
+    address = get_pointer(capsule, b"_RUST_NUMPY_BORROW_CHECKING_API")
+    # PYFUNCTYPE: the functions run with the GIL held, as rust-numpy requires.
+    acquire = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.py_object)
+    release = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object)
+
+    class Shared(ctypes.Structure):
+        _fields_ = [
+            ("version", ctypes.c_uint64),
+            ("flags", ctypes.c_void_p),
+            ("acquire", acquire),
+            ("acquire_mut", acquire),
+            ("release", release),
+            ("release_mut", release),
+        ]
+
+    shared = Shared.from_address(address)
+    if shared.version < 1:
+        pytest.skip(f"rust-numpy borrow API version {shared.version}")
+    take, give_back = (shared.acquire_mut, shared.release_mut) if write else (shared.acquire, shared.release)
+    assert take(shared.flags, array) == 0
+    try:
+        yield
+    finally:
+        give_back(shared.flags, array)
 
 
 @pytest.fixture(params=SUMS, ids=lambda f: f.__name__)
@@ -203,6 +242,43 @@ def test_a_rust_panic_is_a_runtime_error_naming_the_function():
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
 
 
+# --- Zero-stride arrays in rust-numpy's borrow registry (found auditing item 3) --------------
+# When two borrows of one base overlap, the registry divides by the gcd of their strides: 0 when
+# both arrays' strides are all zero (a broadcast of one value). The panic is inside an
+# extern "C" function, so the process aborted: e.g. two threads summing a broadcast value as
+# float64 and as int32. No function now borrows an array whose strides are all zero.
+
+ZERO_STRIDE_SCRIPT = """
+import sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+from test_faults import rust_borrow
+from fast_operations import sum_array, sum_array_naive
+from parallel_sum import parallel_sum
+from array_ops import square_numpy_array, square_numpy_array_rust
+
+x = np.array([3.0, 1.0])
+low_half = np.broadcast_to(x.view(np.int32)[:1], (5,))  # strides (0,): gcd 0
+with rust_borrow(low_half, write=False):
+    as_int32 = np.broadcast_to(x.view(np.int32)[:1], (7,))
+    assert sum_array(as_int32) == parallel_sum(as_int32) == 0
+    assert sum_array(np.broadcast_to(x[:1], (4, 3))) == 36.0
+    assert sum_array(np.broadcast_to(x.view(np.int32)[:1], (0, 3))) == 0
+    first = x[0, ...][np.newaxis]  # a writable view of x[0] with strides (0,)
+    assert sum_array_naive(first) == 3.0
+    square_numpy_array(first)
+    square_numpy_array_rust(x[0, ...][np.newaxis, np.newaxis])  # strides (0, 0)
+    assert x.tolist() == [81.0, 1.0], x
+print("ok")
+"""
+
+
+def test_zero_stride_arrays_never_reach_the_registrys_division_by_zero():
+    script = ZERO_STRIDE_SCRIPT.format(tests=str(Path(__file__).parent))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+
+
 # --- Masked arrays (item 7) ----------------------------------------------------------------
 # The squares squared the values under the mask; now every function refuses masked arrays.
 
@@ -220,44 +296,6 @@ def test_masked_arrays_are_refused_and_unchanged(function):
 # --- Borrow conflicts (item 8) -------------------------------------------------------------
 # An array another call is using raised rust-numpy's "The given array is already borrowed",
 # naming no function. Now the message names the function and the reason.
-
-
-@contextlib.contextmanager
-def rust_borrow(array: np.ndarray, *, write: bool):
-    """Hold a borrow of `array` in the registry every rust-numpy extension shares, as a Rust
-    call running on another thread holds one: deterministic, where two threads would race.
-
-    The registry is a versioned C API in a capsule (numpy._core.multiarray); version 1's
-    first fields are fixed for every later version.
-    """
-    sum_array(np.zeros(1))  # the first borrow in the process makes the registry
-    capsule = np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API
-    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-    get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
-    address = get_pointer(capsule, b"_RUST_NUMPY_BORROW_CHECKING_API")
-    # PYFUNCTYPE: the functions run with the GIL held, as rust-numpy requires.
-    acquire = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.py_object)
-    release = ctypes.PYFUNCTYPE(None, ctypes.c_void_p, ctypes.py_object)
-
-    class Shared(ctypes.Structure):
-        _fields_ = [
-            ("version", ctypes.c_uint64),
-            ("flags", ctypes.c_void_p),
-            ("acquire", acquire),
-            ("acquire_mut", acquire),
-            ("release", release),
-            ("release_mut", release),
-        ]
-
-    shared = Shared.from_address(address)
-    if shared.version < 1:
-        pytest.skip(f"rust-numpy borrow API version {shared.version}")
-    take, give_back = (shared.acquire_mut, shared.release_mut) if write else (shared.acquire, shared.release)
-    assert take(shared.flags, array) == 0
-    try:
-        yield
-    finally:
-        give_back(shared.flags, array)
 
 
 def test_borrow_conflicts_name_the_function_and_the_reason():
@@ -316,43 +354,6 @@ def test_a_sum_beside_a_square_on_another_thread_gets_its_sum_or_a_clear_error()
         "square_numpy_array() cannot write the array: another call is reading or writing it right "
         "now (a sum or a square on another thread?); nothing was changed",
     }
-
-
-# --- Zero-stride arrays in rust-numpy's borrow registry (found auditing item 3) --------------
-# When two borrows of one base overlap, the registry divides by the gcd of their strides: 0 when
-# both arrays' strides are all zero (a broadcast of one value). The panic is inside an
-# extern "C" function, so the process aborted: e.g. two threads summing a broadcast value as
-# float64 and as int32. No function now borrows an array whose strides are all zero.
-
-ZERO_STRIDE_SCRIPT = """
-import sys
-import numpy as np
-sys.path.insert(0, {tests!r})
-from test_faults import rust_borrow
-from fast_operations import sum_array, sum_array_naive
-from parallel_sum import parallel_sum
-from array_ops import square_numpy_array, square_numpy_array_rust
-
-x = np.array([3.0, 1.0])
-low_half = np.broadcast_to(x.view(np.int32)[:1], (5,))  # strides (0,): gcd 0
-with rust_borrow(low_half, write=False):
-    as_int32 = np.broadcast_to(x.view(np.int32)[:1], (7,))
-    assert sum_array(as_int32) == parallel_sum(as_int32) == 0
-    assert sum_array(np.broadcast_to(x[:1], (4, 3))) == 36.0
-    assert sum_array(np.broadcast_to(x.view(np.int32)[:1], (0, 3))) == 0
-    first = x[0, ...][np.newaxis]  # a writable view of x[0] with strides (0,)
-    assert sum_array_naive(first) == 3.0
-    square_numpy_array(first)
-    square_numpy_array_rust(x[0, ...][np.newaxis, np.newaxis])  # strides (0, 0)
-    assert x.tolist() == [81.0, 1.0], x
-print("ok")
-"""
-
-
-def test_zero_stride_arrays_never_reach_the_registrys_division_by_zero():
-    script = ZERO_STRIDE_SCRIPT.format(tests=str(Path(__file__).parent))
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
 
 
 # --- Floors (item 10) ----------------------------------------------------------------------
