@@ -88,8 +88,8 @@ impl From<InputError> for PyErr {
                 "{func}() needs an array contiguous in memory (numpy.ascontiguousarray makes one)"
             )),
             TooManyAxes { func, got } => PyValueError::new_err(format!(
-                "{func}() reads at most {MAX_VIEW_NDIM} axes longer than one, got an array with \
-                 {got} (numpy.ascontiguousarray(arr).ravel() has the same values)"
+                "{func}() takes arrays of at most {MAX_VIEW_NDIM} axes longer than one (NumPy \
+                 allows 64), got an array with {got}"
             )),
             Borrowed { func } => PyValueError::new_err(format!(
                 "{func}() cannot read the array: another call is writing it right now (a square \
