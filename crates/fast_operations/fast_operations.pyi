@@ -11,9 +11,14 @@ def sum_array(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64], /
     (the bits of ``np.sum(np.ascontiguousarray(arr))``). float32 is summed in float64 and
     returned as a float: the bits of ``np.sum(arr.astype(np.float64))``. int32 and int64
     sums are exact Python ints, never wrapped. Byte-swapped or misaligned arrays are copied
-    first. The GIL is released while summing arrays of 4096 values or more.
+    to native, aligned values first (memory order kept): their bits are ``np.sum``'s of that
+    copy (``np.sum`` sums such arrays of more than 8192 values in buffered pieces, which can
+    give other bits). Up to NumPy's 64 axes, at most 32 of them longer than one. The GIL is
+    released while summing arrays of 4096 values or more.
 
-    Raises ``TypeError`` for anything else (lists, other dtypes, masked arrays).
+    Raises ``TypeError`` for anything else (lists, other dtypes, masked arrays), and
+    ``ValueError`` for more than 32 axes longer than one, or an array another call is
+    writing right now (a square on another thread).
     """
 
 def sum_array_naive(arr: npt.NDArray[np.float64], /) -> float:

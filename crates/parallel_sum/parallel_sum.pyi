@@ -8,10 +8,12 @@ def parallel_sum(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64]
 
     The same bits as ``fast_operations.sum_array(arr)`` for every number of threads, and the
     same input contract: float64, float32, int32, int64 arrays of any shape and strides;
-    ``TypeError`` for anything else. The GIL is released while summing. Arrays under 65536
-    values are summed on the calling thread alone. The calling thread sums its share itself,
-    beside the process's one pool of helper threads (shared with ``array_ops``); calls from
-    several threads run at the same time, and a forked child starts helpers of its own.
+    ``TypeError`` for anything else, ``ValueError`` for more than 32 axes longer than one or
+    an array another call is writing right now. The GIL is released while summing. Arrays
+    under 65536 values are summed on the calling thread alone. The calling thread sums its
+    share itself, beside the process's one pool of helper threads (shared with
+    ``array_ops``); calls from several threads run at the same time, and a forked child
+    starts helpers of its own.
     """
 
 def thread_count() -> int:

@@ -1,11 +1,13 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
+use fast_operations::python::{MAX_VIEW_NDIM, all_strides_zero, catch_panics, is_masked};
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 /// Below this many values squaring takes less time than releasing and retaking the GIL.
 const RELEASE_GIL_FROM: usize = 4096;
@@ -13,12 +15,13 @@ const RELEASE_GIL_FROM: usize = 4096;
 /// Everything that can be wrong with an argument; turned into a Python exception in one place.
 enum InputError {
     NotAnArray { func: &'static str, got: String },
+    Masked { func: &'static str },
     Dtype { func: &'static str, got: String },
     ByteOrder { func: &'static str, got: String },
     Misaligned { func: &'static str },
     ReadOnly { func: &'static str },
-    Repeats { func: &'static str },
     Borrowed { func: &'static str },
+    TooLarge { func: &'static str },
 }
 
 impl From<InputError> for PyErr {
@@ -27,6 +30,10 @@ impl From<InputError> for PyErr {
         match error {
             NotAnArray { func, got } => PyTypeError::new_err(format!(
                 "{func}() expected a numpy.ndarray of float64, got {got}"
+            )),
+            Masked { func } => PyTypeError::new_err(format!(
+                "{func}() does not take masked arrays: it would square the values under the mask \
+                 too; pass arr.data to square every value; nothing was changed"
             )),
             Dtype { func, got } => PyTypeError::new_err(format!(
                 "{func}() expected an array of float64, got an array of {got}"
@@ -42,19 +49,28 @@ impl From<InputError> for PyErr {
             ReadOnly { func } => PyValueError::new_err(format!(
                 "{func}() squares in place, and the array is read-only; nothing was changed"
             )),
-            Repeats { func } => PyValueError::new_err(format!(
-                "{func}() squares in place, and the array repeats values (a zero stride, as from \
-                 broadcasting): some would be squared twice; nothing was changed"
-            )),
             Borrowed { func } => PyValueError::new_err(format!(
-                "{func}() cannot write the array: Rust code is borrowing it; nothing was changed"
+                "{func}() cannot write the array: another call is reading or writing it right \
+                 now (a sum or a square on another thread?); nothing was changed"
+            )),
+            TooLarge { func } => PyMemoryError::new_err(format!(
+                "{func}() could not allocate the map of the memory this overlapping view \
+                 reaches; nothing was changed"
             )),
         }
     }
 }
 
-/// Checks `obj` and squares it in place with `square`, the GIL released for large arrays.
+/// Checks `obj` and squares it in place with `kernel`, the GIL released for large arrays.
 fn square_in_place(
+    func: &'static str,
+    obj: &Bound<'_, PyAny>,
+    kernel: fn(&mut [f64]),
+) -> PyResult<()> {
+    catch_panics(func, || square_checked(func, obj, kernel))
+}
+
+fn square_checked(
     func: &'static str,
     obj: &Bound<'_, PyAny>,
     kernel: fn(&mut [f64]),
@@ -68,6 +84,9 @@ fn square_in_place(
                 .name()
                 .map_or_else(|_| "?".into(), |n| n.to_string()),
         })?;
+    if is_masked(array)? {
+        return Err(InputError::Masked { func }.into());
+    }
     let descr = array.dtype();
     let dtype_name = || descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
     if (descr.kind(), descr.itemsize()) != (b'f', 8) {
@@ -86,9 +105,8 @@ fn square_in_place(
     if !array.is_aligned() {
         return Err(InputError::Misaligned { func }.into());
     }
-    // Before any mutable view exists: such a view may not alias.
-    if repeats(array) {
-        return Err(InputError::Repeats { func }.into());
+    if all_strides_zero(array) {
+        return square_the_one_value(func, array, kernel);
     }
     let typed = array.cast::<PyArrayDyn<f64>>()?;
     let mut values = typed.try_readwrite().map_err(|error| match error {
@@ -99,15 +117,84 @@ fn square_in_place(
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
         release_gil(py, n, || crate::square_run(run, kernel));
-    } else {
+        return Ok(());
+    }
+    let (shape, strides) = (array.shape(), array.strides());
+    // Where float64 is aligned to 8 bytes, NumPy's aligned flag already says so; where it
+    // is aligned to 4 (32-bit x86), a stride of 12 would be, and would be read as 8.
+    if !shape
+        .iter()
+        .zip(strides)
+        .all(|(&len, &stride)| len <= 1 || stride % 8 == 0)
+    {
+        return Err(InputError::Misaligned { func }.into());
+    }
+    if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(shape, strides, 8) {
+        // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
         release_gil(py, n, || crate::square_view(view, kernel));
+        return Ok(());
     }
-    Ok(())
+    // A view that may reach a location twice (a mutable view of it would alias), or one
+    // with more axes than rust-numpy views: through raw pointers, each location once.
+    let strides: Vec<isize> = shape
+        .iter()
+        .zip(strides)
+        // The stride of every axis longer than one is a multiple of 8 bytes (checked above).
+        .map(|(&len, &stride)| if len > 1 { stride / 8 } else { 0 })
+        .collect();
+    let first = FirstValue(typed.data());
+    let done = release_gil(py, n, move || {
+        // SAFETY: `first`, `shape` and `strides` describe the array's values, which are
+        // float64, aligned (checked above), inside the array's memory, and borrowed for
+        // writing by `values` while this runs, so no other Rust code uses them.
+        unsafe { crate::square_each_location_once(first.get(), shape, &strides, kernel) }
+    });
+    if done {
+        Ok(())
+    } else {
+        Err(InputError::TooLarge { func }.into())
+    }
 }
 
+/// Squares the one value of an array whose strides are all zero, read and written through
+/// NumPy, not borrowed: rust-numpy's borrow registry cannot take such an array (see
+/// `all_strides_zero`).
+fn square_the_one_value(
+    func: &'static str,
+    array: &Bound<'_, PyUntypedArray>,
+    kernel: fn(&mut [f64]),
+) -> PyResult<()> {
+    let writeable: bool = array.getattr("flags")?.getattr("writeable")?.extract()?;
+    if !writeable {
+        return Err(InputError::ReadOnly { func }.into());
+    }
+    if array.len() == 0 {
+        return Ok(());
+    }
+    let index = PyTuple::new(array.py(), vec![0usize; array.ndim()])?;
+    let mut value = [array.get_item(&index)?.extract::<f64>()?];
+    kernel(&mut value);
+    array.set_item(index, value[0])
+}
+
+/// The address of an array's first value, taken to the thread that squares it.
+#[derive(Clone, Copy)]
+struct FirstValue(*mut f64);
+
+impl FirstValue {
+    /// The address (a method, so that a closure captures the `Send` wrapper, not its field).
+    fn get(self) -> *mut f64 {
+        self.0
+    }
+}
+
+// SAFETY: only the address crosses threads; what may be done through it is set by
+// square_each_location_once's contract, which its caller upholds.
+unsafe impl Send for FirstValue {}
+
 /// `f()`, with the GIL released when it works on `n >= RELEASE_GIL_FROM` values.
-fn release_gil(py: Python<'_>, n: usize, f: impl FnOnce() + Send) {
+fn release_gil<R: Send>(py: Python<'_>, n: usize, f: impl FnOnce() -> R + Send) -> R {
     if n >= RELEASE_GIL_FROM {
         py.detach(f)
     } else {
@@ -115,20 +202,20 @@ fn release_gil(py: Python<'_>, n: usize, f: impl FnOnce() + Send) {
     }
 }
 
-fn repeats(array: &Bound<'_, PyUntypedArray>) -> bool {
-    crate::has_repeated_values(array.shape(), array.strides())
-}
-
 /// Square every value of ``arr`` in place with the tutorial's C ``square_array``.
 ///
 /// The C function is called on each contiguous run of the array's memory (one run for a
 /// contiguous array in any order, reversed included; one per row when rows have gaps; one per
 /// value for a view like ``a[::3]``), and long runs are shared out over all cores. Works on
-/// any writable float64 array: strided, reversed, N-D, Fortran-order, empty, 0-d.
+/// any writable float64 array: strided, reversed, N-D (up to NumPy's 64 axes),
+/// Fortran-order, empty, 0-d. A view that reaches one memory location more than once (a
+/// sliding window, a writable broadcast) has each location squared once, as
+/// ``np.square(arr, out=arr)`` leaves it.
 ///
-/// Raises ``TypeError`` for anything but a float64 ndarray in native byte order, and
-/// ``ValueError`` for read-only, misaligned or self-overlapping (broadcast) arrays; nothing
-/// is changed then. The GIL is released while squaring.
+/// Raises ``TypeError`` for anything but a float64 ndarray in native byte order (masked
+/// arrays included), and ``ValueError`` for read-only or misaligned arrays, or an array
+/// another call is using at the same moment (a sum or square on another thread); nothing is
+/// changed then. The GIL is released while squaring.
 ///
 /// >>> import numpy as np
 /// >>> a = np.array([1.0, 2.0, 3.0])

@@ -1,10 +1,13 @@
 //! Every view squared in place, and nothing outside it touched; C and Rust give the same bits;
-//! the C `int` size is never exceeded.
+//! the C `int` size is never exceeded; views that reach a location twice square it once.
 
 use array_ops::ffi::{MAX_RUN, in_pieces, square_array_c};
+use std::collections::BTreeSet;
+
 use array_ops::{
-    MIN_PIECE, PARALLEL_FROM, for_each_run, has_repeated_values, piece_len, square_numpy_array,
-    square_numpy_array_rust, square_slice,
+    MIN_PIECE, PARALLEL_FROM, for_each_run, for_each_set_run, may_overlap, piece_len,
+    reached_locations, square_each_location_once, square_numpy_array, square_numpy_array_rust,
+    square_slice,
 };
 use ndarray::{Array, ArrayViewMutD, IxDyn, ShapeBuilder, SliceInfoElem, s};
 
@@ -184,12 +187,231 @@ fn runs_cover_each_value_once_and_are_as_long_as_the_layout_allows() {
     assert_eq!(calls, 0);
 }
 
+// Overlapping views: the predicate, the map of locations, and squaring each location once.
+
+/// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
+/// caller picks): `f(shape, strides)`.
+fn small_views(mut f: impl FnMut(&[usize], &[isize])) {
+    for ndim in 1..=3u32 {
+        for shape_code in 0..4usize.pow(ndim) {
+            let shape: Vec<usize> = (0..ndim).map(|k| shape_code / 4usize.pow(k) % 4).collect();
+            for stride_code in 0..7usize.pow(ndim) {
+                let strides: Vec<isize> = (0..ndim)
+                    .map(|k| (stride_code / 7usize.pow(k) % 7) as isize - 3)
+                    .collect();
+                f(&shape, &strides);
+            }
+        }
+    }
+}
+
+/// The offset of every index tuple of the view, brute force, in index order.
+fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
+    let mut all = vec![0isize];
+    for (&len, &stride) in shape.iter().zip(strides) {
+        all = all
+            .iter()
+            .flat_map(|&at| (0..len as isize).map(move |i| at + i * stride))
+            .collect();
+    }
+    all
+}
+
 #[test]
-fn zero_strides_are_detected() {
-    assert!(!has_repeated_values(&[5, 4], &[32, 8]));
-    assert!(!has_repeated_values(&[1, 4], &[0, 8])); // a zero stride on an axis of one value
-    assert!(!has_repeated_values(&[0, 4], &[0, 8]));
-    assert!(has_repeated_values(&[3, 4], &[0, 8])); // broadcast rows
-    assert!(has_repeated_values(&[3], &[0]));
-    assert!(!has_repeated_values(&[0, 2], &[0, 0])); // no values at all: none repeated
+fn may_overlap_is_never_wrong_when_it_says_no() {
+    let mut cases = [0usize; 2];
+    for itemsize in [1usize, 2, 8] {
+        small_views(|shape, strides| {
+            let strides: Vec<isize> = strides.iter().map(|s| s * itemsize as isize).collect();
+            // The bytes each value covers: two values overlap when any byte is covered twice.
+            let mut bytes = BTreeSet::new();
+            let mut overlap = false;
+            for at in offsets(shape, &strides) {
+                for byte in at..at + itemsize as isize {
+                    overlap |= !bytes.insert(byte);
+                }
+            }
+            let said = may_overlap(shape, &strides, itemsize);
+            assert!(said || !overlap, "{shape:?} {strides:?} x{itemsize}");
+            cases[usize::from(said)] += 1;
+        });
+    }
+    assert!(cases[0] > 1000 && cases[1] > 1000, "{cases:?}");
+    // Byte strides of a whole number of values that are not multiples of the value size
+    // overlap partly: a float64 view stepping 4 bytes.
+    assert!(may_overlap(&[3], &[4], 8));
+}
+
+#[test]
+fn may_overlap_says_no_for_every_slice_of_an_array() {
+    // C and Fortran 3-D arrays, sliced with steps of either sign and transposed.
+    let steps = [1isize, 2, 3, -1, -2];
+    for fortran in [false, true] {
+        let (shape, mut strides) = ([6usize, 7, 5], [35isize * 8, 5 * 8, 8]);
+        if fortran {
+            strides = [8, 6 * 8, 42 * 8];
+        }
+        for &a in &steps {
+            for &b in &steps {
+                for &c in &steps {
+                    let step = [a, b, c];
+                    let sliced: Vec<usize> = (0..3)
+                        .map(|k| shape[k].div_ceil(step[k].unsigned_abs()))
+                        .collect();
+                    let stepped: Vec<isize> = (0..3).map(|k| strides[k] * step[k]).collect();
+                    assert!(!may_overlap(&sliced, &stepped, 8), "{sliced:?} {stepped:?}");
+                    let (t_shape, t_strides) = (
+                        [sliced[2], sliced[0], sliced[1]],
+                        [stepped[2], stepped[0], stepped[1]],
+                    );
+                    assert!(!may_overlap(&t_shape, &t_strides, 8));
+                }
+            }
+        }
+    }
+    // Axes of one value and empty views reach nothing twice, whatever their strides.
+    assert!(!may_overlap(&[1, 4], &[0, 8], 8));
+    assert!(!may_overlap(&[0, 4], &[0, 8], 8));
+    assert!(!may_overlap(&[0, 2], &[0, 0], 8));
+    assert!(!may_overlap(&[], &[], 8));
+    assert!(!may_overlap(&[1; 40], &[-3; 40], 8));
+}
+
+#[test]
+fn may_overlap_says_yes_for_windows_and_broadcasts() {
+    assert!(may_overlap(&[3, 4], &[0, 8], 8)); // broadcast rows
+    assert!(may_overlap(&[3], &[0], 8));
+    assert!(may_overlap(&[3, 3], &[8, 8], 8)); // sliding_window_view(x, 3) of 5 values
+    assert!(may_overlap(&[4, 4, 2, 2], &[80, 8, 80, 8], 8)); // 2-D windows of 2 x 2
+    // Strides too large to add up: treated as overlapping, the safe answer.
+    assert!(may_overlap(&[3, 3], &[isize::MAX, isize::MAX], 8));
+}
+
+/// Checks [`reached_locations`] against the brute-force offsets of the view.
+fn check_reached_locations(shape: &[usize], strides: &[isize]) {
+    let all = offsets(shape, strides);
+    let Some((low, bits)) = reached_locations(shape, strides) else {
+        assert!(shape.contains(&0), "{shape:?} {strides:?}");
+        return;
+    };
+    let expected: BTreeSet<isize> = all.iter().map(|at| at - low).collect();
+    let mut got = BTreeSet::new();
+    for (w, word) in bits.iter().enumerate() {
+        for b in 0..64 {
+            if word >> b & 1 == 1 {
+                got.insert((w * 64 + b) as isize);
+            }
+        }
+    }
+    assert_eq!(got, expected, "{shape:?} {strides:?}");
+    assert_eq!(low, *all.iter().min().unwrap(), "{shape:?} {strides:?}");
+}
+
+#[test]
+fn reached_locations_marks_each_offset_once() {
+    small_views(check_reached_locations);
+    // Rows of adjacent values (set a word at a time) that start, end and cross anywhere in
+    // a word, either way round.
+    for len in [2, 63, 64, 65, 130, 200] {
+        for row_stride in [1, 7, 64, 100, 250] {
+            for inner in [1, -1] {
+                check_reached_locations(&[3, len], &[row_stride, inner]);
+                check_reached_locations(&[len, 4], &[inner, -row_stride]);
+            }
+        }
+    }
+    // 64 axes, as NumPy allows, all but two of one value.
+    let mut shape = vec![1usize; 64];
+    let mut strides = vec![7isize; 64];
+    (shape[10], strides[10], shape[50], strides[50]) = (3, -4, 2, 1);
+    let (low, bits) = reached_locations(&shape, &strides).unwrap();
+    assert_eq!((low, bits), (-8, vec![0b11_0011_0011]));
+}
+
+#[test]
+fn set_runs_are_found_across_words() {
+    let patterns: Vec<Vec<u64>> = vec![
+        vec![],
+        vec![0],
+        vec![u64::MAX],
+        vec![1, 1 << 63],
+        vec![1 << 63, 1],
+        vec![u64::MAX, u64::MAX, 0, 0b1011],
+        vec![0xF0F0_0000_0000_000F, u64::MAX << 1, 1],
+        vec![0x8000_0000_0000_0001; 3],
+    ];
+    for bits in patterns {
+        let mut expected = vec![];
+        let mut run: Option<usize> = None;
+        for i in 0..bits.len() * 64 + 1 {
+            let set = i < bits.len() * 64 && bits[i / 64] >> (i % 64) & 1 == 1;
+            match (set, run) {
+                (true, None) => run = Some(i),
+                (false, Some(start)) => {
+                    expected.push((start, i));
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+        let mut got = vec![];
+        for_each_set_run(&bits, |start, end| got.push((start, end)));
+        assert_eq!(got, expected, "{bits:x?}");
+    }
+}
+
+type Kernel = fn(&mut [f64]);
+const KERNELS: [(&str, Kernel); 2] = [("C", square_array_c), ("Rust", square_slice)];
+
+/// Squares the view `(shape, strides)` of a buffer with each kernel, each location once,
+/// and checks every value of the buffer: squared once where the view reaches, else untouched.
+fn check_each_location_once(shape: &[usize], strides: &[isize]) {
+    let all = offsets(shape, strides);
+    let low = all.iter().copied().min().unwrap_or(0);
+    let high = all.iter().copied().max().unwrap_or(0);
+    // Two guard values either side of what the view reaches.
+    let first = 2 - low;
+    let len = (high - low + 5) as usize;
+    let reached: BTreeSet<isize> = all.iter().map(|at| at + first).collect();
+    for (name, kernel) in KERNELS {
+        let before = values(len, len as u64 + 1);
+        let mut data = before.clone();
+        // SAFETY: `first` and every offset of the view lie inside `data`, which nothing else
+        // uses during the call.
+        let done = unsafe {
+            square_each_location_once(data.as_mut_ptr().offset(first), shape, strides, kernel)
+        };
+        assert!(done);
+        for (i, (got, was)) in data.iter().zip(&before).enumerate() {
+            let expected = if reached.contains(&(i as isize)) {
+                was * was
+            } else {
+                *was
+            };
+            assert_eq!(
+                got.to_bits(),
+                expected.to_bits(),
+                "{name}, {shape:?} {strides:?}, at {i}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_location_is_squared_once_in_every_small_view() {
+    small_views(check_each_location_once);
+}
+
+#[test]
+fn each_location_is_squared_once_in_large_views() {
+    // Sliding windows of 3 over 100 000 values: one run, squared on all threads.
+    check_each_location_once(&[99_998, 3], &[1, 1]);
+    // Windows of 2 x 2 over a 300 x 300 grid, and a broadcast of 50 000 rows of 3 values.
+    check_each_location_once(&[299, 299, 2, 2], &[300, 1, 300, 1]);
+    check_each_location_once(&[50_000, 3], &[0, -2]);
+    // 40 axes, most of one value.
+    let mut shape = vec![1usize; 40];
+    let mut strides = vec![5isize; 40];
+    (shape[3], strides[3], shape[33], strides[33]) = (40_000, 1, 2, 1);
+    check_each_location_once(&shape, &strides);
 }

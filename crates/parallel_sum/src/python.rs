@@ -30,7 +30,7 @@ impl SumFn for Parallel {
 /// every number of threads.
 ///
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
-/// shape and strides) and raises the same ``TypeError`` for anything else. The GIL is
+/// shape and strides) and raises the same errors as ``sum_array`` for the rest. The GIL is
 /// released while summing. Arrays under 65536 values are summed on the calling thread alone,
 /// and so are float views whose axes do not merge into one strided line or one plane of rows
 /// (``a[:, ::2]`` and ``a[:, 1:]`` of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one

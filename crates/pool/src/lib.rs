@@ -135,9 +135,18 @@ impl Helpers {
     fn start(pid: u32) -> Helpers {
         let mut helpers = wanted_threads() - 1;
         while helpers > 0 {
+            // The threads of an attempt that fails are told to stop; waiting until they have
+            // (their handles) frees their stacks for the next attempt, and leaves no thread
+            // behind that the count does not include.
+            let mut started = Vec::new();
             let pool = ThreadPoolBuilder::new()
                 .num_threads(helpers)
-                .thread_name(|i| format!("pool-helper-{i}"))
+                .spawn_handler(|helper| {
+                    let name = format!("pool-helper-{}", helper.index());
+                    let thread = thread::Builder::new().name(name).spawn(|| helper.run())?;
+                    started.push(thread);
+                    Ok(())
+                })
                 .build();
             if let Ok(pool) = pool {
                 return Helpers {
@@ -145,6 +154,9 @@ impl Helpers {
                     threads: helpers + 1,
                     pool: Some(pool),
                 };
+            }
+            for thread in started {
+                let _ = thread.join();
             }
             helpers /= 2;
         }
