@@ -45,7 +45,10 @@ fn runs(layout: &Layout) {
         assert_eq!(s, e, "element {i} visited {s} times, {what}");
     }
     if one_slice {
-        assert_eq!(count, 1, "a view that is one slice came in {count} runs, {what}");
+        assert_eq!(
+            count, 1,
+            "a view that is one slice came in {count} runs, {what}"
+        );
     }
 }
 
@@ -59,7 +62,10 @@ fn squares(
     let before = backing.clone();
     let mut inside = vec![false; backing.len()];
     let mut marks: Vec<f64> = (0..backing.len()).map(|i| i as f64).collect();
-    layout.view(&marks).iter().for_each(|&x| inside[x as usize] = true);
+    layout
+        .view(&marks)
+        .iter()
+        .for_each(|&x| inside[x as usize] = true);
     marks.clear();
     square(layout.view_mut(&mut backing));
     for (i, (&got, &x)) in backing.iter().zip(&before).enumerate() {

@@ -43,11 +43,23 @@ fn line<T: Float>(input: &mut Input<'_>, specials: bool) {
     let copy: Vec<T> = view.iter().copied().collect();
     for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
         if let Some(slice) = view.as_slice() {
-            assert_same_float(kernel.pairwise_sum(slice), want, &format!("{kernel:?} slice"));
+            assert_same_float(
+                kernel.pairwise_sum(slice),
+                want,
+                &format!("{kernel:?} slice"),
+            );
         }
-        assert_same_float(kernel.pairwise_sum(&copy), want, &format!("{kernel:?} copy"));
+        assert_same_float(
+            kernel.pairwise_sum(&copy),
+            want,
+            &format!("{kernel:?} copy"),
+        );
         let line = kernel.pairwise_sum_line(view.view());
-        assert_same_float(line, want, &format!("{kernel:?} line, stride {:?}", view.strides()));
+        assert_same_float(
+            line,
+            want,
+            &format!("{kernel:?} line, stride {:?}", view.strides()),
+        );
     }
     let gathered = pairwise_sum_of(values.len(), values.iter().copied());
     assert_same_float(gathered, want, "pairwise_sum_of");
@@ -64,7 +76,11 @@ fn any_view<T: Float>(input: &mut Input<'_>, specials: bool) {
     layout.with_view(&backing, |view| {
         let values: Vec<f64> = summation_order(&view).iter().map(|&x| x.to_f64()).collect();
         let want = 0.0 + tree(&values);
-        let what = format!("sum_array, shape {:?} strides {:?}", view.shape(), view.strides());
+        let what = format!(
+            "sum_array, shape {:?} strides {:?}",
+            view.shape(),
+            view.strides()
+        );
         assert_same_float(sum_array(view), want, &what);
     });
 }

@@ -164,7 +164,11 @@ impl Element for f64 {
             3 => input.u64() & MANT,
             4 => {
                 let raw = input.u64() & !(1 << 63);
-                if specials || raw & EXP != EXP { raw } else { raw & !(1 << 62) }
+                if specials || raw & EXP != EXP {
+                    raw
+                } else {
+                    raw & !(1 << 62)
+                }
             }
             5 => [
                 f64::MAX,
@@ -203,7 +207,11 @@ impl Element for f32 {
             3 => word & MANT,
             4 => {
                 let raw = word & !(1 << 31);
-                if specials || raw & EXP != EXP { raw } else { raw & !(1 << 30) }
+                if specials || raw & EXP != EXP {
+                    raw
+                } else {
+                    raw & !(1 << 30)
+                }
             }
             5 => [f32::MAX, f32::MIN_POSITIVE, f32::EPSILON, 1.0][input.below(4)].to_bits(),
             _ => {
@@ -224,8 +232,14 @@ impl Element for i64 {
             2 => 0,
             3 => -1,
             4 | 5 => input.u64() as i64,
-            6 => [1 << 31, 1 << 32, (1 << 32) - 1, (1 << 32) + 1, -(1 << 32), -(1 << 31) - 1]
-                [input.below(6)],
+            6 => [
+                1 << 31,
+                1 << 32,
+                (1 << 32) - 1,
+                (1 << 32) + 1,
+                -(1 << 32),
+                -(1 << 31) - 1,
+            ][input.below(6)],
             7 => (input.u64() as i64) >> input.below(64),
             _ => i64::from(i16::from_le_bytes(input.bytes())),
         }
@@ -332,12 +346,24 @@ impl Layout {
                 6 => 1 + usize::from(b >> 4) % 8,
                 _ => 1 + usize::from(b >> 3) % 32,
             };
-            let step = if b & 0x80 != 0 { -(magnitude as isize) } else { magnitude as isize };
+            let step = if b & 0x80 != 0 {
+                -(magnitude as isize)
+            } else {
+                magnitude as isize
+            };
             let start = input.below(3);
-            let span = if len == 0 { 0 } else { (len - 1) * magnitude + 1 };
+            let span = if len == 0 {
+                0
+            } else {
+                (len - 1) * magnitude + 1
+            };
             let extra = input.below(2);
             parent.push(start + span + extra);
-            slices.push(Slice::new(start as isize, Some((start + span) as isize), step));
+            slices.push(Slice::new(
+                start as isize,
+                Some((start + span) as isize),
+                step,
+            ));
         }
         let mut order: Vec<usize> = (0..ndim).collect();
         for i in (1..ndim).rev() {
@@ -417,7 +443,12 @@ pub fn pools() -> &'static [rayon::ThreadPool] {
     POOLS.get_or_init(|| {
         [1, 2, 3, 5]
             .into_iter()
-            .map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap())
+            .map(|n| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .unwrap()
+            })
             .collect()
     })
 }
