@@ -379,7 +379,14 @@ impl Layout {
             broadcast,
             tail: input.below(3),
         };
-        (layout.parent.iter().product::<usize>() <= 8 * max_values.max(64)).then_some(layout)
+        // Axes after an empty one may be long: their product can overflow, and is refused.
+        let backing = layout
+            .parent
+            .iter()
+            .try_fold(1usize, |n, &len| n.checked_mul(len));
+        backing
+            .is_some_and(|n| n <= 8 * max_values.max(64))
+            .then_some(layout)
     }
 
     /// How many elements the backing vector needs.
