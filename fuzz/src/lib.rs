@@ -379,11 +379,12 @@ impl Layout {
             broadcast,
             tail: input.below(3),
         };
-        // Axes after an empty one may be long: their product can overflow, and is refused.
+        // Axes after an empty one may be long: their product can overflow, and is refused
+        // (as ndarray refuses a shape whose non-zero lengths multiply past isize::MAX).
         let backing = layout
             .parent
             .iter()
-            .try_fold(1usize, |n, &len| n.checked_mul(len));
+            .try_fold(1usize, |n, &len| n.checked_mul(len.max(1)));
         backing
             .is_some_and(|n| n <= 8 * max_values.max(64))
             .then_some(layout)
