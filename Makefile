@@ -2,6 +2,9 @@
 #   make test    cargo tests, then pytest against the release-built Python modules
 #   make bench   the side-by-side speed comparison of every path (python/compare);
 #                make bench QUICK=1 for short repeats
+# Standing checks (nightly toolchain; not part of `make test`, they take minutes):
+#   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
+#   make asan    the Rust tests, and the C code they call, under AddressSanitizer
 # Needs cargo, gcc and python3 (with venv). Nothing is installed outside .venv/, target/, build/.
 
 PYTHON ?= python3
@@ -15,7 +18,7 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
 MATURIN_TARGET := $(CURDIR)/target/maturin
 
-.PHONY: test bench results modules ctypes peers FORCE
+.PHONY: test bench results modules ctypes peers fuzz asan FORCE
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
@@ -24,6 +27,31 @@ test: modules ctypes peers
 
 bench: modules ctypes peers
 	PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer, AddressSanitizer) of the pure Rust cores:
+# the pairwise sum on every kernel, the run cutter and squares, the exact integer sums,
+# parallel_sum against sum_array. The corpus grows in fuzz/corpus/ from run to run; a failing
+# input lands in fuzz/artifacts/ and `cargo +nightly fuzz run TARGET FILE` replays it.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := pairwise_sum for_each_run exact_sum parallel_sum
+fuzz:
+	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  cargo +nightly fuzz run --target-dir $(CURDIR)/target/fuzz $$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; \
+	done
+
+# The workspace's Rust tests (lib and integration tests) under AddressSanitizer, the standard
+# library rebuilt with it (-Zbuild-std, which needs the rust-src component) and the C files
+# too (cc passes CFLAGS on to gcc). Its own target dir: nothing is shared with plain builds.
+# tests/lsan.supp names the one leak that is rayon's design, not ours.
+asan:
+	@rustup +nightly component list --installed | grep -q '^rust-src' || rustup +nightly component add rust-src
+	CFLAGS="-fsanitize=address -fno-omit-frame-pointer" RUSTFLAGS="-Zsanitizer=address" \
+	LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" \
+	  cargo +nightly test -Zbuild-std --target x86_64-unknown-linux-gnu \
+	    --target-dir $(CURDIR)/target/asan --workspace --lib --tests
 
 # docs/RESULTS.md and docs/results/ from the last full `make bench`.
 results:
