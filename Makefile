@@ -45,11 +45,9 @@ fuzz:
 # The workspace's Rust tests (lib and integration tests) under AddressSanitizer, the standard
 # library rebuilt with it (-Zbuild-std, which needs the rust-src component) and the C files
 # too (cc passes CFLAGS on to gcc). Its own target dir: nothing is shared with plain builds.
-# tests/lsan.supp names the one leak that is rayon's design, not ours.
 asan:
 	@rustup +nightly component list --installed | grep -q '^rust-src' || rustup +nightly component add rust-src
 	CFLAGS="-fsanitize=address -fno-omit-frame-pointer" RUSTFLAGS="-Zsanitizer=address" \
-	LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" \
 	  cargo +nightly test -Zbuild-std --target x86_64-unknown-linux-gnu \
 	    --target-dir $(CURDIR)/target/asan --workspace --lib --tests
 

@@ -1,28 +1,28 @@
 //! `parallel_sum` against `sum_array`, bit for bit (exactly, for integers), on views of any
-//! layout and all four dtypes, on pools of 1, 2, 3 and 5 threads and rayon's global pool.
+//! layout and all four dtypes, on at most 1, 2, 3 and 5 threads and on the whole pool.
 #![no_main]
 
 use fast_operations::sum_array;
 use libfuzzer_sys::fuzz_target;
 use parallel_sum::{PARALLEL_FROM, ParallelSummable, parallel_sum};
-use sums_fuzz::{Element, Input, Layout, assert_same_float, pools};
+use sums_fuzz::{Element, Input, Layout, THREADS, assert_same_float};
 
 fuzz_target!(|data: &[u8]| {
     let mut input = Input::new(data);
     let mode = input.byte();
-    let pool = usize::from(mode >> 3) % (pools().len() + 1);
+    let threads = THREADS.get(usize::from(mode >> 3) % (THREADS.len() + 1)).copied();
     let specials = mode & 4 != 0;
     match mode & 3 {
-        0 => check::<f64>(&mut input, pool, specials, |got, want, what| {
+        0 => check::<f64>(&mut input, threads, specials, |got, want, what| {
             assert_same_float(got, want, what)
         }),
-        1 => check::<f32>(&mut input, pool, specials, |got, want, what| {
+        1 => check::<f32>(&mut input, threads, specials, |got, want, what| {
             assert_same_float(got, want, what)
         }),
-        2 => check::<i64>(&mut input, pool, specials, |got, want, what| {
+        2 => check::<i64>(&mut input, threads, specials, |got, want, what| {
             assert_eq!(got, want, "{what}")
         }),
-        _ => check::<i32>(&mut input, pool, specials, |got, want, what| {
+        _ => check::<i32>(&mut input, threads, specials, |got, want, what| {
             assert_eq!(got, want, "{what}")
         }),
     }
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
 
 fn check<T>(
     input: &mut Input<'_>,
-    pool: usize,
+    threads: Option<usize>,
     specials: bool,
     same: impl Fn(T::Total, T::Total, &str),
 ) where
@@ -48,13 +48,13 @@ fn check<T>(
     let backing: Vec<T> = layout.fill(input, specials);
     layout.with_view(&backing, |view| {
         let what = format!(
-            "parallel_sum on pool {pool}, shape {:?} strides {:?}",
+            "parallel_sum on {threads:?} threads, shape {:?} strides {:?}",
             view.shape(),
             view.strides()
         );
         let want = sum_array(view.view());
-        let got = match pools().get(pool) {
-            Some(pool) => pool.install(|| parallel_sum(view)),
+        let got = match threads {
+            Some(threads) => pool::with_threads(threads, || parallel_sum(view)),
             None => parallel_sum(view),
         };
         same(got, want, &what);

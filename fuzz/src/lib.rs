@@ -444,19 +444,6 @@ impl Layout {
     }
 }
 
-/// A few thread pools of different sizes, made once: the parallel sum must give the same
-/// bits for every thread count.
-pub fn pools() -> &'static [rayon::ThreadPool] {
-    static POOLS: std::sync::OnceLock<Vec<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    POOLS.get_or_init(|| {
-        [1, 2, 3, 5]
-            .into_iter()
-            .map(|n| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .unwrap()
-            })
-            .collect()
-    })
-}
+/// The thread counts the parallel sum is tried with ([`pool::with_threads`]): it must give
+/// the same bits for every one.
+pub const THREADS: [usize; 4] = [1, 2, 3, 5];
