@@ -16,9 +16,9 @@
 //! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::pairwise::{Value, pairwise_sum, split};
+use fast_operations::pairwise::{Depth, Value, pairwise_sum_at, split};
 use fast_operations::{
-    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
+    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order_at, sum_unordered,
     summation_slice,
 };
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
@@ -151,8 +151,8 @@ fn view_tree<T: Value + Summable>(view: &ArrayViewD<'_, T>) -> Option<f64> {
     }
     let merged = merged_axes(view);
     if let Ok(line) = merged.view().into_dimensionality::<Ix1>() {
-        Some(tree(line, &|part: ArrayView1<'_, T>| {
-            sum_in_index_order(&part.into_dyn())
+        Some(tree(line, &|part: ArrayView1<'_, T>, depth| {
+            sum_in_index_order_at(&part.into_dyn(), depth)
         }))
     } else if let Ok(plane) = merged.into_dimensionality::<Ix2>() {
         Some(tree(Rows::of(plane), &Rows::sum))
@@ -167,14 +167,14 @@ pub fn parallel_sum_f64_slice(values: &[f64]) -> f64 {
         sum_f64_slice(values)
     } else {
         // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
-        0.0 + tree(values, &pairwise_sum)
+        0.0 + tree(values, &pairwise_sum_at)
     }
 }
 
 impl ParallelSummable for f32 {
     fn parallel_sum(view: ArrayViewD<'_, f32>) -> f64 {
         let tree = match summation_slice(&view) {
-            Some(values) if values.len() >= PARALLEL_FROM => tree(values, &pairwise_sum::<f32>),
+            Some(values) if values.len() >= PARALLEL_FROM => tree(values, &pairwise_sum_at::<f32>),
             Some(_) => return f32::sum(view),
             None => match view_tree(&view) {
                 Some(tree) => tree,
@@ -265,14 +265,14 @@ impl<'a, T: Value> Rows<'a, T> {
 
     /// The tree over the run's values: the rows they lie in, the first and the last cut to
     /// the run.
-    fn sum(self) -> f64 {
+    fn sum(self, depth: Depth) -> f64 {
         let width = self.plane.ncols();
         let (first, from) = (self.start / width, self.start % width);
         let (head, rest) = self.plane.slice_move(s![first.., ..]).split_at(Axis(0), 1);
         let head = head.index_axis_move(Axis(0), 0).slice_move(s![from..]);
         // The last row is cut by sum_of_rows itself: it takes the first `len` values. (A
         // first row cut inside an iterator adapter instead made every row cost 2.4x as much.)
-        fast_operations::sum_of_rows(self.len, head, rest.rows().into_iter())
+        fast_operations::sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
     }
 }
 
@@ -293,25 +293,32 @@ impl<T: Value> Part for Rows<'_, T> {
 }
 
 /// NumPy's tree over `part`: nodes above [`GRAIN`] split where NumPy splits them, their two
-/// halves summed by `rayon::join` and added left + right; smaller nodes summed by `node`.
-fn tree<P: Part>(part: P, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+/// halves summed by `rayon::join` and added in NumPy's operand order for their depth
+/// ([`Depth::join`]); smaller nodes summed by `node`, told their depth.
+fn tree<P: Part>(part: P, node: &(impl Fn(P, Depth) -> f64 + Sync)) -> f64 {
     // About TASKS_PER_THREAD subtrees per thread (see there). The grain changes which thread
     // sums what, never the tree, so it cannot change the bits.
     let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
-    subtree(part, grain, node)
+    subtree(part, grain, node, Depth::ROOT)
 }
 
-fn subtree<P: Part>(part: P, grain: usize, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+fn subtree<P: Part>(
+    part: P,
+    grain: usize,
+    node: &(impl Fn(P, Depth) -> f64 + Sync),
+    depth: Depth,
+) -> f64 {
     let n = part.len();
     if n <= grain {
-        node(part)
+        node(part, depth)
     } else {
         let (left, right) = part.split_at(split(n));
+        let below = depth.child();
         let (left, right) = rayon::join(
-            || subtree(left, grain, node),
-            || subtree(right, grain, node),
+            || subtree(left, grain, node, below),
+            || subtree(right, grain, node, below),
         );
-        left + right
+        depth.join(left, right)
     }
 }
 
@@ -322,6 +329,6 @@ pub fn parallel_sum_unordered(values: &[f64]) -> f64 {
     if values.len() < PARALLEL_FROM {
         sum_unordered(values)
     } else {
-        tree(values, &sum_unordered)
+        tree(values, &|part: &[f64], _| sum_unordered(part))
     }
 }
