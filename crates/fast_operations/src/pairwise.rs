@@ -326,8 +326,8 @@ mod sealed {
             unsafe { (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) }
         }
         /// The loads folded into the additions as their memory operands, which can only be
-        /// the second: the order holds without [`super::x86`]'s ordered additions, which
-        /// would load into registers first (15-20% slower from the L1 and L2 caches).
+        /// the second: the order holds without `x86::add256`, which would load into
+        /// registers first, slower from the caches (docs/measurements/section-1.md).
         #[cfg(target_arch = "x86_64")]
         #[inline(always)]
         unsafe fn add_avx2(acc: (__m256d, __m256d), p: *const f64) -> (__m256d, __m256d) {
