@@ -528,9 +528,11 @@ const NAN_PAIRS: [(u64, u64); 2] = [
 ];
 
 /// Calls `check(a, i, j)` with `a` = `values` but NaNs at `i != j`, for every such pair (and
-/// every pair of [`NAN_PAIRS`], the second only for up to 260 values), restoring `a` after.
+/// every pair of [`NAN_PAIRS`], the second only for up to 260 values), restoring `a` after;
+/// `i` in steps of `step`, larger in debug builds (see [`debug_step`]).
 fn for_every_nan_pair(values: &[f64], step: usize, mut check: impl FnMut(&[f64], usize, usize)) {
     let n = values.len();
+    let step = step * debug_step(n);
     let mut a = values.to_vec();
     for (k, &(x, y)) in NAN_PAIRS.iter().enumerate() {
         if k > 0 && n > 260 {
@@ -545,6 +547,17 @@ fn for_every_nan_pair(values: &[f64], step: usize, mut check: impl FnMut(&[f64],
                 a[j] = values[j];
             }
         }
+    }
+}
+
+/// How many times fewer first positions the NaN tests try in a debug build, where each sum is
+/// tens of times slower: every one up to 20 values, then a few (the release build tries all).
+fn debug_step(n: usize) -> usize {
+    match n {
+        _ if !cfg!(debug_assertions) => 1,
+        0..=20 => 1,
+        21..=300 => 7,
+        _ => 41,
     }
 }
 
@@ -594,7 +607,8 @@ fn nan_pairs_in_large_trees_give_numpys_bits_on_every_kernel() {
     // every pair of a set of positions spread over the tree.
     for n in [2000, 5000, 70_001] {
         let clean = values(n, 2);
-        let positions: Vec<usize> = (0..n).step_by(n / 40).chain([n - 1]).collect();
+        let spread = if cfg!(debug_assertions) { 12 } else { 40 };
+        let positions: Vec<usize> = (0..n).step_by(n / spread).chain([n - 1]).collect();
         let mut a = clean.clone();
         for &i in &positions {
             for &j in positions.iter().filter(|&&j| j != i) {
@@ -672,7 +686,7 @@ fn float32_nan_pairs_give_numpys_bits_of_the_widened_values() {
     let (x, y) = (f32::from_bits(0xffc0_0001), f32::from_bits(0x7fc0_0002));
     for n in nan_pair_sizes() {
         let clean: Vec<f32> = values(n, 6).into_iter().map(|v| v as f32).collect();
-        let step = if n > 300 { 3 } else { 1 };
+        let step = if n > 300 { 3 } else { 1 } * debug_step(n);
         let mut a = clean.clone();
         for i in (0..n).step_by(step) {
             for j in (0..n).filter(|&j| j != i) {
