@@ -18,11 +18,12 @@
 //! CPUs with AVX2 (their `X86_V3` build): nodes at an even depth (the root's) add `left +
 //! right`, nodes at an odd depth `right + left`; leaves at an even depth combine their third
 //! pair as `r3 + r2`, leaves at an odd depth keep the source's order (see [`Depth`]). The
-//! lanes add their values in order, and the tails too. Every such addition here is an
-//! [`add`] (the compiler takes `+` as commutative and may swap it), or a vector addition
-//! whose operand order the tests check on every kernel. (NumPy's build for CPUs without AVX2
-//! adds `left + right` at nodes that are the left child of an odd-depth node: NaN bits there
-//! differ from NumPy's on such CPUs.)
+//! lanes add their values in order, and the tails too. The compiler takes `+` as commutative
+//! and swaps operands where that saves a copy or a shuffle, so every such addition here is
+//! inline assembly ([`add`], and the vector ones of each kernel), or an addition whose second
+//! operand is read from memory (which only the second can be); the tests check the bits on
+//! every kernel. (NumPy's build for CPUs without AVX2 adds `left + right` at nodes that are
+//! the left child of an odd-depth node: NaN bits there differ from NumPy's on such CPUs.)
 //!
 //! The eight accumulators of a leaf are eight SIMD lanes (one AVX-512 register, two AVX2
 //! ones), and the leaves are independent: only their combination has an order. So the fast
