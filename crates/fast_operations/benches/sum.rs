@@ -1,7 +1,7 @@
 //! The tutorial's loop, NumPy's tree in plain Rust, the same tree on each SIMD kernel, and the
 //! unordered many-accumulator sum (the yardstick), at 10^3 ... 10^7 values; and strided lines
 //! (`a[::2]`, `a[::-1]`, `a[::3]`), each kernel reading them in place against the reference
-//! over a copy.
+//! over a copy, and a column of a wide matrix (one value a cache line, lines far apart).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fast_operations::pairwise::{Kernel, sum_reference};
@@ -52,6 +52,19 @@ fn strided_lines(c: &mut Criterion) {
                 );
             }
         }
+    }
+    // A column a[:, 3] of a C-ordered 10^4 x 2000 matrix: 10^4 values 16 KB apart, a line
+    // that spans 160 MB, so the AVX-512 kernel asks for lines ahead.
+    let (rows, cols) = (10_000usize, 2_000usize);
+    let matrix: Vec<f64> = (0..rows * cols).map(|i| (i as f64).sin()).collect();
+    let column = ArrayView1::from(&matrix[3..]).slice_move(ndarray::s![..;cols as isize]);
+    assert_eq!(column.len(), rows);
+    group.throughput(Throughput::Bytes((rows * size_of::<f64>()) as u64));
+    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+        group.bench_function(
+            BenchmarkId::new(format!("{kernel:?} in place, column"), "10^4 x 2000"),
+            |b| b.iter(|| kernel.pairwise_sum_line(black_box(column))),
+        );
     }
     group.finish();
 }

@@ -18,7 +18,7 @@
 #![deny(missing_docs)]
 
 use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, Ix2, Ix3, Zip};
-use pairwise::{Gather, Kernel, Value};
+use pairwise::{Depth, Gather, Kernel, Value};
 
 pub mod pairwise;
 #[cfg(feature = "python")]
@@ -123,13 +123,19 @@ impl Summable for i32 {
 /// reversed lines were 0.68-0.88x as fast from 10^4 values on (Rust harness, side by side,
 /// an Intel Xeon, 2026-12-01).
 pub fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
+    sum_in_index_order_at(view, Depth::ROOT)
+}
+
+/// [`sum_in_index_order`] of a view whose values are a node at `depth` of a larger tree
+/// (`parallel_sum`'s subtrees).
+pub fn sum_in_index_order_at<T: Value>(view: &ArrayViewD<'_, T>, depth: Depth) -> f64 {
     let view = merged_axes(view);
     if Kernel::best() == Kernel::Avx512
         && let Ok(line) = view.view().into_dimensionality::<Ix1>()
     {
-        return Kernel::Avx512.pairwise_sum_line(line);
+        return Kernel::Avx512.pairwise_sum_line_at(line, depth);
     }
-    by_rows(&view, Tree(T::to_f64))
+    by_rows(&view, Tree(T::to_f64, depth))
 }
 
 /// The exact sum of the values of `view`, each widened by `widen`, read a row at a time (see
@@ -157,27 +163,29 @@ fn by_rows<T, S: OfRows<T>>(view: &ArrayViewD<'_, T>, sum: S) -> S::Total {
     }
 }
 
-/// NumPy's tree over the values, each widened by the function, gathered a row at a time.
-struct Tree<W>(W);
+/// NumPy's tree over the values, each widened by the function, gathered a row at a time: a
+/// node at the depth given.
+struct Tree<W>(W, Depth);
 
 impl<T: Copy, W: Fn(T) -> f64> OfRows<T> for Tree<W> {
     type Total = f64;
     fn of_rows<D: Dimension>(self, view: ArrayView<'_, T, D>) -> f64 {
         let none = ArrayView1::from(&[][..]);
-        tree_of_rows(view.len(), none, view.rows().into_iter(), self.0)
+        tree_of_rows(view.len(), none, view.rows().into_iter(), self.0, self.1)
     }
 }
 
 /// NumPy's tree over the first `n` of the values of `first` and then of `rows`, one after the
 /// other, each widened to f64: for runs of a view's values that are not a view themselves
-/// (`parallel_sum` splits 2-D views into runs that begin and end inside rows). Panics if they
-/// hold fewer than `n` values.
+/// (`parallel_sum` splits 2-D views into runs that begin and end inside rows), as a node at
+/// `depth` of a larger tree. Panics if they hold fewer than `n` values.
 pub fn sum_of_rows<'a, T: Value + 'a>(
     n: usize,
     first: ArrayView1<'a, T>,
     rows: impl Iterator<Item = ArrayView1<'a, T>>,
+    depth: Depth,
 ) -> f64 {
-    tree_of_rows(n, first, rows, T::to_f64)
+    tree_of_rows(n, first, rows, T::to_f64, depth)
 }
 
 fn tree_of_rows<'a, T: Copy + 'a>(
@@ -185,15 +193,17 @@ fn tree_of_rows<'a, T: Copy + 'a>(
     first: ArrayView1<'a, T>,
     rows: impl Iterator<Item = ArrayView1<'a, T>>,
     widen: impl Fn(T) -> f64,
+    depth: Depth,
 ) -> f64 {
     // The gather starts in `first` as in the row it is in, and takes the others after it.
-    pairwise::pairwise_sum_of(
+    pairwise::pairwise_sum_of_at(
         n,
         Rows {
             rows,
             row: first,
             widen,
         },
+        depth,
     )
 }
 

@@ -11,6 +11,20 @@
 //!   the remaining `n % 8` values are added in order.
 //! - `n > 128`: split at [`split`]`(n)` and add the two halves' sums.
 //!
+//! NaN payloads and signs: an x86 addition of two NaNs returns its first operand's NaN, so
+//! the operand order of every addition where two NaNs may meet decides the bits, and NumPy's
+//! compiled code does not keep its C source's order: GCC inlined the recursive call one level
+//! deep and swapped operands differently in each copy. As NumPy's x86-64 wheels run it on
+//! CPUs with AVX2 (their `X86_V3` build): nodes at an even depth (the root's) add `left +
+//! right`, nodes at an odd depth `right + left`; leaves at an even depth combine their third
+//! pair as `r3 + r2`, leaves at an odd depth keep the source's order (see [`Depth`]). The
+//! lanes add their values in order, and the tails too. The compiler takes `+` as commutative
+//! and swaps operands where that saves a copy or a shuffle, so every such addition here is
+//! inline assembly ([`add`], and the vector ones of each kernel), or an addition whose second
+//! operand is read from memory (which only the second can be); the tests check the bits on
+//! every kernel. (NumPy's build for CPUs without AVX2 adds `left + right` at nodes that are
+//! the left child of an odd-depth node: NaN bits there differ from NumPy's on such CPUs.)
+//!
 //! The eight accumulators of a leaf are eight SIMD lanes (one AVX-512 register, two AVX2
 //! ones), and the leaves are independent: only their combination has an order. So the fast
 //! paths keep each lane's additions in order and combine in the tree's order, and give the
@@ -103,6 +117,97 @@ pub const fn split(n: usize) -> usize {
     half - half % 8
 }
 
+/// The parity of a node's depth in NumPy's tree (the root's is even), which decides the
+/// operand order of its additions where two NaNs meet (see the module's documentation):
+/// nothing else in the bits depends on where a node sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// The root, and every node two levels below one of these.
+    Even,
+    /// The children of [`Depth::Even`] nodes.
+    Odd,
+}
+
+impl Depth {
+    /// The root's.
+    pub const ROOT: Depth = Depth::Even;
+
+    /// The depth of this node's children.
+    #[inline]
+    pub fn child(self) -> Depth {
+        match self {
+            Depth::Even => Depth::Odd,
+            Depth::Odd => Depth::Even,
+        }
+    }
+
+    /// The sum of a node of more than [`LEAF`] values at this depth from its children's sums,
+    /// in NumPy's operand order.
+    #[inline]
+    pub fn join(self, left: f64, right: f64) -> f64 {
+        match self {
+            Depth::Even => add(left, right),
+            Depth::Odd => add(right, left),
+        }
+    }
+}
+
+/// [`Depth`] as a type, for the kernels: each is compiled for both parities, so that choosing
+/// an operand order costs nothing at run time.
+trait Parity {
+    const ODD: bool;
+    /// The parity of the children.
+    type Child: Parity;
+}
+
+/// The root's parity.
+enum Even {}
+/// The parity of the root's children.
+enum Odd {}
+
+impl Parity for Even {
+    const ODD: bool = false;
+    type Child = Odd;
+}
+
+impl Parity for Odd {
+    const ODD: bool = true;
+    type Child = Even;
+}
+
+/// `x + y` with `x` the first operand of the x86 addition (whose NaN wins when both are NaN):
+/// written as `+`, the compiler may swap them.
+#[inline(always)]
+pub fn add(x: f64, y: f64) -> f64 {
+    add_in::<false>(x, y)
+}
+
+/// [`add`] as the SSE instruction (`VEX` = false) or its AVX form: code compiled for AVX
+/// should not mix in SSE instructions, which then wait for the upper halves of the registers.
+#[inline(always)]
+fn add_in<const VEX: bool>(x: f64, y: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut x = x;
+        // SAFETY: one addition between two registers: no memory, no other effect. The AVX
+        // form only runs in kernels that the CPU was checked to have AVX for.
+        unsafe {
+            if VEX {
+                std::arch::asm!("vaddsd {x}, {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
+                    options(pure, nomem, nostack, preserves_flags));
+            } else {
+                std::arch::asm!("addsd {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
+                    options(pure, nomem, nostack, preserves_flags));
+            }
+        }
+        x
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        x + y
+    }
+}
+
 /// A type whose values the tree sums in f64: f64 itself, and f32, each value widened exactly
 /// as it is read (the bits of NumPy's tree over `a.astype(np.float64)`).
 pub trait Value: sealed::Load + Send + Sync {
@@ -157,6 +262,9 @@ mod sealed {
         unsafe fn load_array(p: *const Self) -> [f64; 8];
         #[cfg(target_arch = "x86_64")]
         unsafe fn load_avx2(p: *const Self) -> (__m256d, __m256d);
+        /// `acc + p[0..8]` lane by lane, `acc` the first operand of each addition.
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn add_avx2(acc: (__m256d, __m256d), p: *const Self) -> (__m256d, __m256d);
         #[cfg(target_arch = "x86_64")]
         unsafe fn load_avx512(p: *const Self) -> __m512d;
         /// `p[0], p[stride], ..., p[7 * stride]`, which the caller guarantees readable: the
@@ -217,6 +325,20 @@ mod sealed {
         unsafe fn load_avx2(p: *const f64) -> (__m256d, __m256d) {
             // SAFETY: p[0..8] readable (caller); unaligned loads; the CPU has AVX (caller).
             unsafe { (_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))) }
+        }
+        /// The loads folded into the additions as their memory operands, which can only be
+        /// the second: the order holds without `x86::add256`, which would load into
+        /// registers first, slower from the caches (docs/measurements/section-1.md).
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn add_avx2(acc: (__m256d, __m256d), p: *const f64) -> (__m256d, __m256d) {
+            // SAFETY: p[0..8] readable (caller); unaligned loads; the CPU has AVX (caller).
+            unsafe {
+                (
+                    _mm256_add_pd(acc.0, _mm256_loadu_pd(p)),
+                    _mm256_add_pd(acc.1, _mm256_loadu_pd(p.add(4))),
+                )
+            }
         }
         #[cfg(target_arch = "x86_64")]
         #[inline(always)]
@@ -301,6 +423,18 @@ mod sealed {
         }
         #[cfg(target_arch = "x86_64")]
         #[inline(always)]
+        unsafe fn add_avx2(acc: (__m256d, __m256d), p: *const f32) -> (__m256d, __m256d) {
+            // SAFETY: p[0..8] readable (caller); the CPU has AVX (caller).
+            unsafe {
+                let (low, high) = Self::load_avx2(p);
+                (
+                    super::x86::add256(acc.0, low),
+                    super::x86::add256(acc.1, high),
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
         unsafe fn load_avx512(p: *const f32) -> __m512d {
             // SAFETY: p[0..8] readable (caller); an unaligned load; the CPU has AVX-512F.
             unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(p)) }
@@ -356,13 +490,19 @@ mod sealed {
     }
 }
 
-/// The tree written as plainly as possible: the reference the fast paths are tested against.
+/// The tree written as plainly as possible, in NumPy's operand order: the reference the fast
+/// paths are tested against.
 pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
+    sum_reference_at(a, Depth::ROOT)
+}
+
+/// [`sum_reference`] of a node at `depth` of a larger tree.
+pub fn sum_reference_at<T: Value>(a: &[T], depth: Depth) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut res = -0.0;
         for &x in a {
-            res += x.to_f64();
+            res = add(res, x.to_f64());
         }
         res
     } else if n <= LEAF {
@@ -373,19 +513,27 @@ pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
         let mut i = 8;
         while i < n - n % 8 {
             for k in 0..8 {
-                r[k] += a[i + k].to_f64();
+                r[k] = add(r[k], a[i + k].to_f64());
             }
             i += 8;
         }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        let r23 = match depth {
+            Depth::Even => add(r[3], r[2]),
+            Depth::Odd => add(r[2], r[3]),
+        };
+        let mut res = add(
+            add(add(r[0], r[1]), r23),
+            add(add(r[4], r[5]), add(r[6], r[7])),
+        );
         while i < n {
-            res += a[i].to_f64();
+            res = add(res, a[i].to_f64());
             i += 1;
         }
         res
     } else {
         let n2 = split(n);
-        sum_reference(&a[..n2]) + sum_reference(&a[n2..])
+        let left = sum_reference_at(&a[..n2], depth.child());
+        depth.join(left, sum_reference_at(&a[n2..], depth.child()))
     }
 }
 
@@ -398,6 +546,12 @@ pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
     T::preferred_kernel().pairwise_sum(a)
 }
 
+/// [`pairwise_sum`] of a node at `depth` of a larger tree (`parallel_sum`'s subtrees).
+#[inline]
+pub fn pairwise_sum_at<T: Value>(a: &[T], depth: Depth) -> f64 {
+    T::preferred_kernel().pairwise_sum_at(a, depth)
+}
+
 /// The pairwise sum of `n` values taken in order from `values` (which must hold `n`), for
 /// views that are neither one slice nor, on a CPU with AVX-512, one strided line
 /// ([`Kernel::pairwise_sum_line`]): N-D views whose axes do not merge, and every strided view
@@ -405,9 +559,14 @@ pub fn pairwise_sum<T: Value>(a: &[T]) -> f64 {
 ///
 /// Each node of at most [`GATHER`] values is gathered into a buffer and summed by the fast
 /// kernel: a node's sum depends only on its values and its size, so this is the same tree.
-pub fn pairwise_sum_of(n: usize, mut values: impl Gather) -> f64 {
+pub fn pairwise_sum_of(n: usize, values: impl Gather) -> f64 {
+    pairwise_sum_of_at(n, values, Depth::ROOT)
+}
+
+/// [`pairwise_sum_of`] for a node at `depth` of a larger tree.
+pub fn pairwise_sum_of_at(n: usize, mut values: impl Gather, depth: Depth) -> f64 {
     let mut buffer = Buffer([0.0; GATHER]);
-    gathered(n, &mut values, &mut buffer.0)
+    gathered(n, &mut values, &mut buffer.0, depth)
 }
 
 /// The gather buffer, on a cache line of its own: no load of the kernels spans two lines.
@@ -438,15 +597,15 @@ impl<I: Iterator<Item = f64>> Gather for I {
     }
 }
 
-fn gathered(n: usize, values: &mut impl Gather, buffer: &mut [f64; GATHER]) -> f64 {
+fn gathered(n: usize, values: &mut impl Gather, buffer: &mut [f64; GATHER], depth: Depth) -> f64 {
     if n <= GATHER {
         let node = &mut buffer[..n];
         values.gather(node);
-        pairwise_sum(node)
+        f64::preferred_kernel().pairwise_sum_at(node, depth)
     } else {
         let n2 = split(n);
-        let left = gathered(n2, values, buffer);
-        left + gathered(n - n2, values, buffer)
+        let left = gathered(n2, values, buffer, depth.child());
+        depth.join(left, gathered(n - n2, values, buffer, depth.child()))
     }
 }
 
@@ -520,20 +679,38 @@ impl Kernel {
 
     /// The pairwise sum of `a` with this kernel. Panics if the CPU does not support it.
     pub fn pairwise_sum<T: Value>(self, a: &[T]) -> f64 {
+        self.pairwise_sum_at(a, Depth::ROOT)
+    }
+
+    /// [`Kernel::pairwise_sum`] of a node at `depth` of a larger tree.
+    pub fn pairwise_sum_at<T: Value>(self, a: &[T], depth: Depth) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         if a.len() < 8 {
-            return sum_reference(a);
+            return sum_reference_at(a, depth);
         }
+        match depth {
+            // SAFETY: at least 8 values (above), on a CPU that has the kernel (the assert).
+            Depth::Even => unsafe { self.walk::<Even, T>(a) },
+            // SAFETY: as above.
+            Depth::Odd => unsafe { self.walk::<Odd, T>(a) },
+        }
+    }
+
+    /// The walk of this kernel over a node of parity `P`.
+    ///
+    /// # Safety
+    /// The caller guarantees `a.len() >= 8` and a CPU that has this kernel.
+    unsafe fn walk<P: Parity, T: Value>(self, a: &[T]) -> f64 {
         match self {
-            // SAFETY: at least 8 values (above); the walk with its own kernel's lanes, on a
-            // CPU that has its instructions (the assert above). The same for each arm.
-            Kernel::Baseline => unsafe { walk_baseline::<[f64; 8], T>(a) },
+            // SAFETY: at least 8 values (the caller); the walk with its own kernel's lanes,
+            // on a CPU that has its instructions (the caller). The same for each arm.
+            Kernel::Baseline => unsafe { walk_baseline::<[f64; 8], P, T>(a) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernel::Avx2 => unsafe { walk_avx2::<x86::Avx2, T>(a) },
+            Kernel::Avx2 => unsafe { walk_avx2::<x86::Avx2, P, T>(a) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernel::Avx512 => unsafe { walk_avx512_from_line(a) },
+            Kernel::Avx512 => unsafe { walk_avx512_from_line::<P, T>(a) },
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!(),
         }
@@ -547,32 +724,52 @@ impl Kernel {
     /// the kernel.
     ///
     /// AVX-512 asks for the lines 8 KiB ahead in lines that span at least 2 MiB (as the
-    /// tree over slices does from [`PREFETCH_FROM`] values): float64 `a[::2]`, `a[::-1]`
+    /// tree over slices does from [`PREFETCH_FROM`] values), and in lines whose values are 64
+    /// bytes or more apart (a column of a matrix) only for the lines of values ahead, not
+    /// for every line of the span: float64 `a[::2]`, `a[::-1]`
     /// and `a[::3]`, float32 `a[::2]` and `a[::-1]`, of 3 * 10^5 to 10^7 values, were summed
     /// 1.00-1.52x faster for it (Rust harness, side by side, 31 rounds, an Intel Xeon,
     /// 2026-12-01; the same code against itself there: 0.99-1.02x).
     pub fn pairwise_sum_line<T: Value>(self, line: ArrayView1<'_, T>) -> f64 {
+        self.pairwise_sum_line_at(line, Depth::ROOT)
+    }
+
+    /// [`Kernel::pairwise_sum_line`] of a node at `depth` of a larger tree.
+    pub fn pairwise_sum_line_at<T: Value>(self, line: ArrayView1<'_, T>, depth: Depth) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         let line = Line::of(&line);
+        match depth {
+            // SAFETY: a CPU that has the kernel (the assert above).
+            Depth::Even => unsafe { self.line::<Even, T>(line) },
+            // SAFETY: as above.
+            Depth::Odd => unsafe { self.line::<Odd, T>(line) },
+        }
+    }
+
+    /// The walk of this kernel over a strided line of parity `P`.
+    ///
+    /// # Safety
+    /// The caller guarantees a CPU that has this kernel.
+    unsafe fn line<P: Parity, T: Value>(self, line: Line<'_, T>) -> f64 {
         match self {
             // SAFETY: the walk with its own kernel's lanes, on a CPU that has its
-            // instructions (the assert above). The same for each arm.
-            Kernel::Baseline => unsafe { line_baseline::<[f64; 8], T>(line) },
+            // instructions (the caller). The same for each arm.
+            Kernel::Baseline => unsafe { line_baseline::<[f64; 8], P, T>(line) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Kernel::Avx2 => unsafe { line_avx2::<x86::Avx2, T>(line) },
+            Kernel::Avx2 => unsafe { line_avx2::<x86::Avx2, P, T>(line) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
             Kernel::Avx512 => unsafe {
                 let far = line.len * line.stride.unsigned_abs() * std::mem::size_of::<T>()
                     >= 8 * PREFETCH_FROM;
                 match (line.stride, far) {
-                    (2, false) => line_avx512::<x86::Strided<2, false>, T>(line),
-                    (-1, false) => line_avx512::<x86::Strided<-1, false>, T>(line),
-                    (_, false) => line_avx512::<x86::Strided<0, false>, T>(line),
-                    (2, true) => line_avx512::<x86::Strided<2, true>, T>(line),
-                    (-1, true) => line_avx512::<x86::Strided<-1, true>, T>(line),
-                    (_, true) => line_avx512::<x86::Strided<0, true>, T>(line),
+                    (2, false) => line_avx512::<x86::Strided<2, false>, P, T>(line),
+                    (-1, false) => line_avx512::<x86::Strided<-1, false>, P, T>(line),
+                    (_, false) => line_avx512::<x86::Strided<0, false>, P, T>(line),
+                    (2, true) => line_avx512::<x86::Strided<2, true>, P, T>(line),
+                    (-1, true) => line_avx512::<x86::Strided<-1, true>, P, T>(line),
+                    (_, true) => line_avx512::<x86::Strided<0, true>, P, T>(line),
                 }
             },
             #[cfg(not(target_arch = "x86_64"))]
@@ -627,24 +824,53 @@ trait Lanes8: Copy {
     /// `p[0], p[stride], ..., p[7 * stride]`, widened to f64; the caller guarantees them
     /// readable.
     unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self;
+    /// Whether the kernel's code is compiled for AVX (see [`add_in`]).
+    const VEX: bool;
+    /// Lane by lane, `self` the first operand of each addition.
     unsafe fn add(self, other: Self) -> Self;
-    /// NumPy's combination of a leaf's accumulators:
-    /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
-    unsafe fn combine(self) -> f64;
+    /// `self + p[0..8]` (widened), lane by lane, `self` the first operand; the caller
+    /// guarantees `p[0..8]` readable.
+    #[inline(always)]
+    unsafe fn add_load<T: Value>(self, p: *const T) -> Self {
+        // SAFETY: forwarded from the caller (p[0..8] readable, the CPU's instructions).
+        unsafe { self.add(Self::load(p)) }
+    }
+    /// NumPy's combination of a leaf's accumulators at a depth of parity `P`:
+    /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`, `r3 + r2` at an even depth.
+    unsafe fn combine<P: Parity>(self) -> f64;
+    /// `x + y`, `x` the first operand, in the kernel's instructions.
+    #[inline(always)]
+    fn add_scalar(x: f64, y: f64) -> f64 {
+        if Self::VEX {
+            add_in::<true>(x, y)
+        } else {
+            add_in::<false>(x, y)
+        }
+    }
     /// A leaf of `8 <= a.len() <= LEAF` values; the caller guarantees the length.
     #[inline(always)]
-    unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+    unsafe fn sum_leaf<P: Parity, T: Value>(a: &[T]) -> f64 {
         // SAFETY: forwarded from the caller (the length, and the CPU's instructions).
-        unsafe { leaf::<Self, T>(a) }
+        unsafe { leaf::<Self, P, T>(a) }
     }
     /// The sums of two neighbouring leaves, `a[..mid]` and `a[mid..]`, where `mid` is
     /// [`split`]`(a.len())` and each part is a leaf (so `mid` is a multiple of 8, and the right
     /// leaf has as many groups of eight as the left, or one more). The caller guarantees that
     /// shape. One after the other, unless a kernel has a faster way.
     #[inline(always)]
-    unsafe fn sum_leaf_pair<T: Value>(a: &[T], mid: usize) -> (f64, f64) {
+    unsafe fn sum_leaf_pair<P: Parity, T: Value>(a: &[T], mid: usize) -> (f64, f64) {
         // SAFETY: forwarded from the caller (two leaves, the CPU's instructions).
-        unsafe { leaves_in_turn::<Self, T>(a, mid) }
+        unsafe { leaves_in_turn::<Self, P, T>(a, mid) }
+    }
+}
+
+/// The sum of a node of parity `P` from its children's: NumPy's operand order.
+#[inline(always)]
+fn join<V: Lanes8, P: Parity>(left: f64, right: f64) -> f64 {
+    if P::ODD {
+        V::add_scalar(right, left)
+    } else {
+        V::add_scalar(left, right)
     }
 }
 
@@ -653,17 +879,18 @@ trait Lanes8: Copy {
 /// # Safety
 /// As [`Lanes8::sum_leaf_pair`].
 #[inline(always)]
-unsafe fn leaves_in_turn<V: Lanes8, T: Value>(a: &[T], mid: usize) -> (f64, f64) {
+unsafe fn leaves_in_turn<V: Lanes8, P: Parity, T: Value>(a: &[T], mid: usize) -> (f64, f64) {
     let (left, right) = a.split_at(mid);
     // SAFETY: forwarded from the caller (two leaves, the CPU's instructions).
-    unsafe { (V::sum_leaf(left), V::sum_leaf(right)) }
+    unsafe { (V::sum_leaf::<P, T>(left), V::sum_leaf::<P, T>(right)) }
 }
 
-/// `res` plus a leaf's last `rest.len() < 8` values, one after the other.
+/// `res` plus a leaf's last `rest.len() < 8` values, one after the other, `res` the first
+/// operand of each addition.
 #[inline(always)]
-fn add_rest<T: Value>(mut res: f64, rest: &[T]) -> f64 {
+fn add_rest<V: Lanes8, T: Value>(mut res: f64, rest: &[T]) -> f64 {
     for &x in rest {
-        res += x.to_f64();
+        res = V::add_scalar(res, x.to_f64());
     }
     res
 }
@@ -680,24 +907,143 @@ impl Lanes8 for [f64; 8] {
         // SAFETY: forwarded from the caller (the eight values readable).
         unsafe { T::gather_array(p, stride) }
     }
+    const VEX: bool = false;
+    /// Two lanes an instruction, each an addition the compiler cannot swap: written as `+`,
+    /// it swaps the operands of SSE's two-operand additions where that saves a copy.
     #[inline(always)]
-    unsafe fn add(mut self, other: Self) -> Self {
-        for k in 0..8 {
-            self[k] += other[k];
+    unsafe fn add(self, other: Self) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_loadu_pd, _mm_storeu_pd};
+            let mut sum = [0.0; 8];
+            for k in (0..8).step_by(2) {
+                // SAFETY: k + 2 <= 8 values of each array; SSE2 is part of x86-64.
+                unsafe {
+                    let mut x = _mm_loadu_pd(self[k..].as_ptr());
+                    let y = _mm_loadu_pd(other[k..].as_ptr());
+                    // SAFETY: one addition between registers: no memory, no other effect.
+                    std::arch::asm!("addpd {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
+                        options(pure, nomem, nostack, preserves_flags));
+                    _mm_storeu_pd(sum[k..].as_mut_ptr(), x);
+                }
+            }
+            sum
         }
-        self
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let mut sum = self;
+            for k in 0..8 {
+                sum[k] += other[k];
+            }
+            sum
+        }
     }
     #[inline(always)]
-    unsafe fn combine(self) -> f64 {
+    unsafe fn combine<P: Parity>(self) -> f64 {
         let r = self;
-        ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        let r23 = if P::ODD {
+            add(r[2], r[3])
+        } else {
+            add(r[3], r[2])
+        };
+        add(
+            add(add(r[0], r[1]), r23),
+            add(add(r[4], r[5]), add(r[6], r[7])),
+        )
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Lanes8, PREFETCH_AHEAD, Value};
+    use super::{Lanes8, PREFETCH_AHEAD, Parity, Value};
     use std::arch::x86_64::*;
+
+    /// `x + y` lane by lane, `x` the first operand of each addition (whose NaN wins where
+    /// both are NaN): as an intrinsic, the compiler may swap them, and did, where it merged
+    /// an addition with the shuffles after it. The three-byte VEX form is forced: the
+    /// assembler swaps the operands of a commutative addition whose second one is in
+    /// registers 8 to 15 to encode it in two bytes.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    pub(super) unsafe fn add256(mut x: __m256d, y: __m256d) -> __m256d {
+        // SAFETY: one addition between registers; the CPU has AVX (the caller).
+        unsafe {
+            std::arch::asm!("{{vex3}} vaddpd {x}, {x}, {y}", x = inout(ymm_reg) x, y = in(ymm_reg) y,
+                options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+
+    /// [`add256`] on two lanes.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    #[inline]
+    #[target_feature(enable = "avx")]
+    unsafe fn add128(mut x: __m128d, y: __m128d) -> __m128d {
+        // SAFETY: one addition between registers; the CPU has AVX (the caller).
+        unsafe {
+            std::arch::asm!("{{vex3}} vaddpd {x}, {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
+                options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+
+    /// [`add256`] on eight lanes.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn add512(mut x: __m512d, y: __m512d) -> __m512d {
+        // SAFETY: one addition between registers; the CPU has AVX-512F (the caller).
+        unsafe {
+            std::arch::asm!("vaddpd {x}, {x}, {y}", x = inout(zmm_reg) x, y = in(zmm_reg) y,
+                options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+
+    /// `x + y` in the lanes of `mask`, `x` in the others; `x` the first operand (see
+    /// [`add256`]).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn mask_add512(mut x: __m512d, mask: __mmask8, y: __m512d) -> __m512d {
+        // SAFETY: one masked addition between registers; the CPU has AVX-512F (the caller).
+        unsafe {
+            std::arch::asm!("vaddpd {x}{{{k}}}, {x}, {y}", x = inout(zmm_reg) x, k = in(kreg) mask,
+                y = in(zmm_reg) y, options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+
+    /// NumPy's combination of a leaf's accumulators from `x = [r0, r4, r2, r6]` and
+    /// `y = [r1, r5, r3, r7]` (at an even depth, `r2` and `r3` swapped), the first operands in
+    /// `x`.
+    ///
+    /// # Safety
+    /// The CPU has AVX.
+    #[inline(always)]
+    unsafe fn combine_pairs(x: __m256d, y: __m256d) -> f64 {
+        // SAFETY: the CPU has AVX (the caller).
+        unsafe {
+            // [r0 + r1, r4 + r5, r2 + r3, r6 + r7]
+            let pairs = add256(x, y);
+            // [(r0 + r1) + (r2 + r3), (r4 + r5) + (r6 + r7)]
+            let quads = add128(
+                _mm256_castpd256_pd128(pairs),
+                _mm256_extractf128_pd(pairs, 1),
+            );
+            let high = _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads));
+            super::add_in::<true>(_mm_cvtsd_f64(quads), high)
+        }
+    }
 
     /// Two 4-lane AVX registers: `r0..r4` and `r4..r8`.
     #[derive(Clone, Copy)]
@@ -707,12 +1053,12 @@ mod x86 {
         /// f64 leaves 16 bytes past a 32-byte boundary (NumPy's large arrays start there) are
         /// read with aligned loads only ([`rotated_leaf`]); the others eight values a load.
         #[inline(always)]
-        unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+        unsafe fn sum_leaf<P: Parity, T: Value>(a: &[T]) -> f64 {
             match T::as_f64(a) {
                 // SAFETY: the length and the CPU as the caller guarantees, the start checked.
-                Some(a) if a.as_ptr() as usize % 32 == 16 => unsafe { rotated_leaf(a) },
+                Some(a) if a.as_ptr() as usize % 32 == 16 => unsafe { rotated_leaf::<P>(a) },
                 // SAFETY: forwarded from the caller (8 <= a.len() <= LEAF, the CPU has AVX2).
-                _ => unsafe { super::leaf::<Self, T>(a) },
+                _ => unsafe { super::leaf::<Self, P, T>(a) },
             }
         }
         #[inline(always)]
@@ -727,24 +1073,32 @@ mod x86 {
             let (low, high) = unsafe { T::gather_avx2(p, stride) };
             Avx2(low, high)
         }
+        const VEX: bool = true;
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
             // SAFETY: the CPU has AVX (the trait's contract).
-            unsafe { Avx2(_mm256_add_pd(self.0, o.0), _mm256_add_pd(self.1, o.1)) }
+            unsafe { Avx2(add256(self.0, o.0), add256(self.1, o.1)) }
         }
         #[inline(always)]
-        unsafe fn combine(self) -> f64 {
+        unsafe fn add_load<T: Value>(self, p: *const T) -> Self {
+            // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX2).
+            let (low, high) = unsafe { T::add_avx2((self.0, self.1), p) };
+            Avx2(low, high)
+        }
+        #[inline(always)]
+        unsafe fn combine<P: Parity>(self) -> f64 {
             // SAFETY: the CPU has AVX (the trait's contract).
             unsafe {
-                // [r0 + r1, r4 + r5, r2 + r3, r6 + r7]: each sum is one IEEE addition of the
-                // same two values as NumPy's (addition is commutative, bit for bit).
-                let pairs = _mm256_hadd_pd(self.0, self.1);
-                // [(r0 + r1) + (r2 + r3), (r4 + r5) + (r6 + r7)]
-                let quads = _mm_add_pd(
-                    _mm256_castpd256_pd128(pairs),
-                    _mm256_extractf128_pd(pairs, 1),
-                );
-                _mm_cvtsd_f64(quads) + _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads))
+                // At an even depth, [r0, r1, r3, r2]: the third pair's operands swapped.
+                let low = if P::ODD {
+                    self.0
+                } else {
+                    _mm256_permute_pd::<0b0110>(self.0)
+                };
+                combine_pairs(
+                    _mm256_unpacklo_pd(low, self.1),
+                    _mm256_unpackhi_pd(low, self.1),
+                )
             }
         }
     }
@@ -769,7 +1123,7 @@ mod x86 {
     /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 32 == 16`, and a CPU with
     /// AVX2.
     #[inline(always)]
-    unsafe fn rotated_leaf(a: &[f64]) -> f64 {
+    unsafe fn rotated_leaf<P: Parity>(a: &[f64]) -> f64 {
         debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
         debug_assert_eq!(a.as_ptr() as usize % 32, 16);
         let groups = a.len() / 8;
@@ -789,17 +1143,24 @@ mod x86 {
                 rb = _mm256_add_pd(rb, _mm256_loadu_pd(q.add(4)));
             }
             let tail = _mm256_insertf128_pd::<0>(minus_zero, _mm_loadu_pd(p.add(full - 2)));
-            ra = _mm256_add_pd(ra, tail);
+            ra = add256(ra, tail);
+            // At an even depth rb = [r3, r2, r4, r5]: the third pair's operands swapped.
+            if !P::ODD {
+                rb = _mm256_permute_pd::<0b1001>(rb);
+            }
             // [r6 + r7, r2 + r3, r0 + r1, r4 + r5]: NumPy's pairs, each in its operand order.
-            let pairs = _mm256_hadd_pd(ra, rb);
+            let pairs = add256(_mm256_unpacklo_pd(ra, rb), _mm256_unpackhi_pd(ra, rb));
             // Lane 0: (r4 + r5) + (r6 + r7); lane 1: (r0 + r1) + (r2 + r3).
             let reversed = _mm256_permute4x64_pd::<0b00_01_10_11>(pairs);
-            let quads = _mm_add_pd(
+            let quads = add128(
                 _mm256_castpd256_pd128(reversed),
                 _mm256_castpd256_pd128(pairs),
             );
-            let res = _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads)) + _mm_cvtsd_f64(quads);
-            super::add_rest(res, &a[full..])
+            let res = Avx2::add_scalar(
+                _mm_cvtsd_f64(_mm_unpackhi_pd(quads, quads)),
+                _mm_cvtsd_f64(quads),
+            );
+            super::add_rest::<Avx2, f64>(res, &a[full..])
         }
     }
 
@@ -814,24 +1175,24 @@ mod x86 {
     impl<const AT: usize, const AHEAD: usize> Lanes8 for Avx512<AT, AHEAD> {
         /// f64 leaves are read a whole line at a time ([`line_leaf`]); f32 eight values a load.
         #[inline(always)]
-        unsafe fn sum_leaf<T: Value>(a: &[T]) -> f64 {
+        unsafe fn sum_leaf<P: Parity, T: Value>(a: &[T]) -> f64 {
             match T::as_f64(a) {
                 // SAFETY: the length and the CPU as the caller guarantees; the caller of the
                 // walk for AT checked the start (Kernel::pairwise_sum).
-                Some(a) => unsafe { line_leaf::<AT>(a) },
+                Some(a) => unsafe { line_leaf::<AT, P>(a) },
                 // SAFETY: forwarded from the caller (8 <= a.len() <= LEAF, the CPU has AVX-512F).
-                None => unsafe { super::leaf::<Self, T>(a) },
+                None => unsafe { super::leaf::<Self, P, T>(a) },
             }
         }
         /// f64: the two leaves in step ([`line_leaf_pair`]).
         #[inline(always)]
-        unsafe fn sum_leaf_pair<T: Value>(a: &[T], mid: usize) -> (f64, f64) {
+        unsafe fn sum_leaf_pair<P: Parity, T: Value>(a: &[T], mid: usize) -> (f64, f64) {
             match T::as_f64(a) {
                 // SAFETY: the shape and the CPU as the caller guarantees; the caller of the
                 // walk for AT checked the start (Kernel::pairwise_sum).
-                Some(a) => unsafe { line_leaf_pair::<AT, AHEAD>(a, mid) },
+                Some(a) => unsafe { line_leaf_pair::<AT, AHEAD, P>(a, mid) },
                 // SAFETY: forwarded from the caller (two leaves, the CPU has AVX-512F).
-                None => unsafe { super::leaves_in_turn::<Self, T>(a, mid) },
+                None => unsafe { super::leaves_in_turn::<Self, P, T>(a, mid) },
             }
         }
         #[inline(always)]
@@ -845,24 +1206,31 @@ mod x86 {
             // AVX-512F).
             unsafe { Avx512(T::gather_avx512(p, stride)) }
         }
+        const VEX: bool = true;
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
-            unsafe { Avx512(_mm512_add_pd(self.0, o.0)) }
+            unsafe { Avx512(add512(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn combine(self) -> f64 {
+        unsafe fn combine<P: Parity>(self) -> f64 {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
-            unsafe { combine(self.0) }
+            unsafe { combine::<P>(self.0) }
         }
     }
+
+    /// How far ahead, in values, lines of a stride of 64 bytes or more ask for values: as many
+    /// cache lines ahead as the slices' sums ask for (`PREFETCH_AHEAD` f64, a line per value).
+    const VALUES_AHEAD: isize = (PREFETCH_AHEAD * size_of::<f64>() / 64) as isize;
 
     /// AVX-512 lanes for strided lines, each group of eight values read as its stride allows:
     /// `STRIDE` = 2 (`a[::2]`, the real parts of a complex array) by masked loads of the
     /// group's span, which leave the values between unread; -1 (`a[::-1]`) by one load, its
     /// lanes reversed; 0 (any stride) by a gather. `AHEAD`: each load first asks for the
-    /// cache lines of the group 8 KiB further along (software prefetch; see
-    /// `Kernel::pairwise_sum_line`).
+    /// cache lines of values further along (software prefetch; see
+    /// `Kernel::pairwise_sum_line`): for strides under 64 bytes the lines of the group's span
+    /// 8 KiB further along, for larger ones only the lines of the group's values some
+    /// groups ahead ([`VALUES_AHEAD`]), not the lines between, which hold nothing of the view.
     #[derive(Clone, Copy)]
     pub(super) struct Strided<const STRIDE: isize, const AHEAD: bool>(__m512d);
 
@@ -878,16 +1246,27 @@ mod x86 {
         unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
             debug_assert!(STRIDE == 0 || stride == STRIDE);
             if AHEAD {
-                // Every cache line of the group 8 KiB further along: one prefetch per 64
-                // bytes of its span, from its first value on, the way the line goes.
                 let stride = if STRIDE == 0 { stride } else { STRIDE };
-                let way = stride.signum();
-                let span = 8 * stride.unsigned_abs() * std::mem::size_of::<T>();
-                let ahead = p
-                    .cast::<f64>()
-                    .wrapping_byte_offset(8 * PREFETCH_AHEAD as isize * way);
-                for k in 0..span.div_ceil(64) {
-                    super::prefetch(ahead.wrapping_byte_offset(64 * k as isize * way));
+                let step = stride.unsigned_abs() * std::mem::size_of::<T>();
+                if step >= 64 {
+                    // Each value in a cache line of its own, and the lines between hold
+                    // nothing of the view: only the lines of the values VALUES_AHEAD further
+                    // along the line, a prefetch per value.
+                    for k in 0..8 {
+                        let ahead = p.wrapping_offset((VALUES_AHEAD + k) * stride);
+                        super::prefetch(ahead.cast());
+                    }
+                } else {
+                    // Every cache line of the group 8 KiB further along: one prefetch per 64
+                    // bytes of its span (at most 8), from its first value on, the way the
+                    // line goes.
+                    let way = stride.signum();
+                    let ahead = p
+                        .cast::<f64>()
+                        .wrapping_byte_offset(8 * PREFETCH_AHEAD as isize * way);
+                    for k in 0..(8 * step).div_ceil(64) {
+                        super::prefetch(ahead.wrapping_byte_offset(64 * k as isize * way));
+                    }
                 }
             }
             // SAFETY: forwarded from the caller (p[0], p[stride], ..., p[7 * stride]
@@ -901,35 +1280,43 @@ mod x86 {
                 })
             }
         }
+        const VEX: bool = true;
         #[inline(always)]
         unsafe fn add(self, o: Self) -> Self {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
-            unsafe { Strided(_mm512_add_pd(self.0, o.0)) }
+            unsafe { Strided(add512(self.0, o.0)) }
         }
         #[inline(always)]
-        unsafe fn combine(self) -> f64 {
+        unsafe fn combine<P: Parity>(self) -> f64 {
             // SAFETY: the CPU has AVX-512F (the trait's contract).
-            unsafe { combine(self.0) }
+            unsafe { combine::<P>(self.0) }
         }
     }
 
-    /// NumPy's combination of a leaf's eight accumulators, lane `k` holding `r[k]`:
-    /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
+    /// NumPy's combination of a leaf's eight accumulators at a depth of parity `P`, lane `k`
+    /// holding `r[k]`: `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`, with `r3 + r2`
+    /// at an even depth.
     ///
     /// # Safety
     /// The CPU has AVX-512F.
     #[inline(always)]
-    unsafe fn combine(r: __m512d) -> f64 {
+    unsafe fn combine<P: Parity>(r: __m512d) -> f64 {
         // SAFETY: the CPU has AVX-512F (the caller).
         unsafe {
-            // Lanes 0, 2, 4, 6: r0 + r1, r2 + r3, r4 + r5, r6 + r7 (the swapped operand
-            // order gives the same bits: IEEE addition is commutative).
-            let pairs = _mm512_add_pd(r, _mm512_permute_pd::<0b0101_0101>(r));
+            // At an even depth, lanes 2 and 3 swapped: [r0, r1, r3, r2, r4, ...].
+            let r = if P::ODD {
+                r
+            } else {
+                _mm512_permute_pd::<0b1010_0110>(r)
+            };
+            // Lanes 0, 2, 4, 6: r0 + r1, r2 + r3 (or r3 + r2), r4 + r5, r6 + r7, the even
+            // lanes the first operands.
+            let pairs = add512(r, _mm512_permute_pd::<0b0101_0101>(r));
             // Lanes 0 and 4: (r0 + r1) + (r2 + r3) and (r4 + r5) + (r6 + r7).
-            let quads = _mm512_add_pd(pairs, _mm512_permutex_pd::<0b01_00_11_10>(pairs));
+            let quads = add512(pairs, _mm512_permutex_pd::<0b01_00_11_10>(pairs));
             let low = _mm512_castpd512_pd256(quads);
             let high = _mm512_extractf64x4_pd::<1>(quads);
-            _mm256_cvtsd_f64(low) + _mm256_cvtsd_f64(high)
+            super::add_in::<true>(_mm256_cvtsd_f64(low), _mm256_cvtsd_f64(high))
         }
     }
 
@@ -954,7 +1341,7 @@ mod x86 {
     /// The caller guarantees `8 <= a.len() <= LEAF`, `a.as_ptr() % 64 == 8 * AT` with
     /// `AT <= 7`, and a CPU with AVX-512F.
     #[inline(always)]
-    unsafe fn line_leaf<const AT: usize>(a: &[f64]) -> f64 {
+    unsafe fn line_leaf<const AT: usize, P: Parity>(a: &[f64]) -> f64 {
         debug_assert!(8 <= a.len() && a.len() <= super::LEAF);
         debug_assert!(AT < 8 && a.as_ptr() as usize % 64 == 8 * AT);
         let groups = a.len() / 8;
@@ -973,8 +1360,8 @@ mod x86 {
                 r = _mm512_add_pd(r, _mm512_load_pd(p));
             });
             let tail = _mm512_maskz_loadu_pd(!head, line.wrapping_add(full));
-            let r = unrotate::<AT>(_mm512_mask_add_pd(r, !head, r, tail));
-            super::add_rest(combine(r), &a[full..])
+            let r = unrotate::<AT>(mask_add512(r, !head, tail));
+            super::add_rest::<Avx512<AT, 0>, f64>(combine::<P>(r), &a[full..])
         }
     }
 
@@ -993,7 +1380,7 @@ mod x86 {
     /// The caller guarantees the shape of [`Lanes8::sum_leaf_pair`], `a.as_ptr() % 64 ==
     /// 8 * AT` with `AT <= 7`, and a CPU with AVX-512F.
     #[inline(always)]
-    unsafe fn line_leaf_pair<const AT: usize, const AHEAD: usize>(
+    unsafe fn line_leaf_pair<const AT: usize, const AHEAD: usize, P: Parity>(
         a: &[f64],
         mid: usize,
     ) -> (f64, f64) {
@@ -1032,15 +1419,15 @@ mod x86 {
                     y = _mm512_add_pd(y, _mm512_load_pd(q));
                 },
             );
-            x = _mm512_mask_add_pd(x, !head, x, shared);
+            x = mask_add512(x, !head, shared);
             let extra = _mm512_maskz_load_pd(more, right.wrapping_add(8 * gl));
-            y = _mm512_mask_add_pd(y, more, y, extra);
+            y = mask_add512(y, more, extra);
             let tail = _mm512_maskz_loadu_pd(!head, right.wrapping_add(8 * gr));
-            y = _mm512_mask_add_pd(y, !head, y, tail);
+            y = mask_add512(y, !head, tail);
             let rest = &a[mid + 8 * gr..];
             (
-                combine(unrotate::<AT>(x)),
-                super::add_rest(combine(unrotate::<AT>(y)), rest),
+                combine::<P>(unrotate::<AT>(x)),
+                super::add_rest::<Avx512<AT, AHEAD>, f64>(combine::<P>(unrotate::<AT>(y)), rest),
             )
         }
     }
@@ -1117,7 +1504,7 @@ mod x86 {
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+unsafe fn leaf<V: Lanes8, P: Parity, T: Value>(a: &[T]) -> f64 {
     debug_assert!(8 <= a.len() && a.len() <= LEAF);
     let full = a.len() - a.len() % 8;
     let p = a.as_ptr();
@@ -1128,9 +1515,9 @@ unsafe fn leaf<V: Lanes8, T: Value>(a: &[T]) -> f64 {
         // Eight values a step, not unrolled: unrolled four times (and a loop for the rest), the
         // AVX2 kernel was 2-4% slower from the L2 and L3 caches (Zen 4, 2026-11-25).
         for i in (8..full).step_by(8) {
-            r = r.add(V::load(p.add(i)));
+            r = r.add_load(p.add(i));
         }
-        add_rest(r.combine(), &a[full..])
+        add_rest::<V, T>(r.combine::<P>(), &a[full..])
     }
 }
 
@@ -1196,7 +1583,7 @@ impl<'a, T> Line<'a, T> {
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn strided_leaf<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
+unsafe fn strided_leaf<V: Lanes8, P: Parity, T: Value>(line: Line<'_, T>) -> f64 {
     debug_assert!(line.len <= LEAF);
     let n = line.len;
     let full = n - n % 8;
@@ -1209,11 +1596,11 @@ unsafe fn strided_leaf<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
             for i in (8..full).step_by(8) {
                 r = r.add(V::load_strided(line.at(i), line.stride));
             }
-            res = r.combine();
+            res = r.combine::<P>();
         }
     }
     for i in full..n {
-        res += line.get(i).to_f64();
+        res = V::add_scalar(res, line.get(i).to_f64());
     }
     res
 }
@@ -1225,7 +1612,7 @@ unsafe fn strided_leaf<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn strided_leaf_pair<V: Lanes8, T: Value>(
+unsafe fn strided_leaf_pair<V: Lanes8, P: Parity, T: Value>(
     left: Line<'_, T>,
     right: Line<'_, T>,
 ) -> (f64, f64) {
@@ -1244,11 +1631,11 @@ unsafe fn strided_leaf_pair<V: Lanes8, T: Value>(
         for g in gl..gr {
             y = y.add(V::load_strided(right.at(8 * g), stride));
         }
-        (x.combine(), y.combine())
+        (x.combine::<P>(), y.combine::<P>())
     };
     let rest = |mut res: f64, line: Line<'_, T>, from: usize| {
         for i in from..line.len {
-            res += line.get(i).to_f64();
+            res = V::add_scalar(res, line.get(i).to_f64());
         }
         res
     };
@@ -1312,20 +1699,21 @@ const TWIG: usize = 271;
 /// # Safety
 /// As [`Lanes8`]: the CPU must have `V`'s instructions.
 #[inline(always)]
-unsafe fn twig<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+unsafe fn twig<V: Lanes8, P: Parity, T: Value>(a: &[T]) -> f64 {
     debug_assert!(LEAF < a.len() && a.len() <= TWIG);
     let mid = split(a.len());
     // SAFETY: every part has 8 to LEAF values (see above), each pair is a node of two leaves;
     // the caller's CPU has V's instructions.
     unsafe {
         if a.len() - mid <= LEAF {
-            let (left, right) = V::sum_leaf_pair(a, mid);
-            left + right
+            let (left, right) = V::sum_leaf_pair::<P::Child, T>(a, mid);
+            join::<V, P>(left, right)
         } else {
             let (left, right) = a.split_at(mid);
-            let left = V::sum_leaf(left);
-            let (rl, rr) = V::sum_leaf_pair(right, split(right.len()));
-            left + (rl + rr)
+            let left = V::sum_leaf::<P::Child, T>(left);
+            type Grandchild<P> = <<P as Parity>::Child as Parity>::Child;
+            let (rl, rr) = V::sum_leaf_pair::<Grandchild<P>, T>(right, split(right.len()));
+            join::<V, P>(left, join::<V, P::Child>(rl, rr))
         }
     }
 }
@@ -1366,17 +1754,18 @@ macro_rules! kernels {
         /// The caller guarantees `a.len() >= 8`, a CPU with this kernel's instructions, and
         /// `V` one of this kernel's lane types, with whatever `V`'s leaves require of `a`.
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $walk<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+        unsafe fn $walk<V: Lanes8, P: Parity, T: Value>(a: &[T]) -> f64 {
             let n = a.len();
             // SAFETY: a has at least 8 values (the caller), and so has each child of a node
             // of more than BRANCH values: every subtree passed on has at least 8. Each part
             // starts a multiple of 8 values after a, so at the same place in its cache line.
             unsafe {
                 if n <= BRANCH {
-                    $branch::<V, T>(a)
+                    $branch::<V, P, T>(a)
                 } else {
                     let (left, right) = a.split_at(split(n));
-                    $walk::<V, T>(left) + $walk::<V, T>(right)
+                    let left = $walk::<V, P::Child, T>(left);
+                    join::<V, P>(left, $walk::<V, P::Child, T>(right))
                 }
             }
         }
@@ -1387,16 +1776,17 @@ macro_rules! kernels {
         /// As the walk's, with `8 <= a.len() <= BRANCH`.
         #[$branch_inline]
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $branch<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+        unsafe fn $branch<V: Lanes8, P: Parity, T: Value>(a: &[T]) -> f64 {
             let n = a.len();
             // SAFETY: as the walk's; every node passed on has 8 to TWIG values (a node of
             // TWIG + 1 to BRANCH values has two such children: BRANCH's definition).
             unsafe {
                 if n <= TWIG {
-                    $node::<V, T>(a)
+                    $node::<V, P, T>(a)
                 } else {
                     let (left, right) = a.split_at(split(n));
-                    $node::<V, T>(left) + $node::<V, T>(right)
+                    let left = $node::<V, P::Child, T>(left);
+                    join::<V, P>(left, $node::<V, P::Child, T>(right))
                 }
             }
         }
@@ -1407,16 +1797,16 @@ macro_rules! kernels {
         /// As the walk's, with `8 <= a.len() <= TWIG`.
         #[$node_inline]
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $node<V: Lanes8, T: Value>(a: &[T]) -> f64 {
+        unsafe fn $node<V: Lanes8, P: Parity, T: Value>(a: &[T]) -> f64 {
             debug_assert!(8 <= a.len() && a.len() <= TWIG);
             // SAFETY: this function is compiled for the lanes' instructions and is only
             // called once the CPU is known to have them (Kernel::is_supported); a leaf has 8
             // to LEAF values, a twig LEAF + 1 to TWIG, as the caller guarantees.
             unsafe {
                 if a.len() <= LEAF {
-                    V::sum_leaf(a)
+                    V::sum_leaf::<P, T>(a)
                 } else {
-                    twig::<V, T>(a)
+                    twig::<V, P, T>(a)
                 }
             }
         }
@@ -1432,18 +1822,19 @@ macro_rules! kernels {
         /// The caller guarantees a CPU with this kernel's instructions, and `V` one of this
         /// kernel's lane types.
         $(#[target_feature(enable = $feature)])?
-        unsafe fn $line<V: Lanes8, T: Value>(line: Line<'_, T>) -> f64 {
+        unsafe fn $line<V: Lanes8, P: Parity, T: Value>(line: Line<'_, T>) -> f64 {
             // SAFETY: forwarded from the caller (the CPU, the lanes).
             unsafe {
                 if line.len <= LEAF {
-                    strided_leaf::<V, T>(line)
+                    strided_leaf::<V, P, T>(line)
                 } else if line.len - split(line.len) <= LEAF {
                     let (left, right) = line.split_at(split(line.len));
-                    let (left, right) = strided_leaf_pair::<V, T>(left, right);
-                    left + right
+                    let (left, right) = strided_leaf_pair::<V, P::Child, T>(left, right);
+                    join::<V, P>(left, right)
                 } else {
                     let (left, right) = line.split_at(split(line.len));
-                    $line::<V, T>(left) + $line::<V, T>(right)
+                    let left = $line::<V, P::Child, T>(left);
+                    join::<V, P>(left, $line::<V, P::Child, T>(right))
                 }
             }
         }
@@ -1489,13 +1880,13 @@ kernels!(
 /// The caller guarantees `a.len() >= 8` and a CPU with AVX-512F.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn walk_avx512_from_line<T: Value>(a: &[T]) -> f64 {
+unsafe fn walk_avx512_from_line<P: Parity, T: Value>(a: &[T]) -> f64 {
     // SAFETY: forwarded from the caller.
     unsafe {
         if T::as_f64(a).is_some() && a.len() >= PREFETCH_FROM {
-            walk_avx512_at_line::<T, PREFETCH_AHEAD>(a)
+            walk_avx512_at_line::<P, T, PREFETCH_AHEAD>(a)
         } else {
-            walk_avx512_at_line::<T, 0>(a)
+            walk_avx512_at_line::<P, T, 0>(a)
         }
     }
 }
@@ -1506,21 +1897,21 @@ unsafe fn walk_avx512_from_line<T: Value>(a: &[T]) -> f64 {
 /// As [`walk_avx512_from_line`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn walk_avx512_at_line<T: Value, const AHEAD: usize>(a: &[T]) -> f64 {
+unsafe fn walk_avx512_at_line<P: Parity, T: Value, const AHEAD: usize>(a: &[T]) -> f64 {
     use x86::Avx512;
     let at = T::as_f64(a).map_or(0, |a| a.as_ptr() as usize % 64 / 8);
     // SAFETY: forwarded from the caller; each lane type is for slices that start `at` values
     // into a cache line, as `a` does (f32 only ever takes the first arm).
     unsafe {
         match at {
-            0 => walk_avx512::<Avx512<0, AHEAD>, T>(a),
-            1 => walk_avx512::<Avx512<1, AHEAD>, T>(a),
-            2 => walk_avx512::<Avx512<2, AHEAD>, T>(a),
-            3 => walk_avx512::<Avx512<3, AHEAD>, T>(a),
-            4 => walk_avx512::<Avx512<4, AHEAD>, T>(a),
-            5 => walk_avx512::<Avx512<5, AHEAD>, T>(a),
-            6 => walk_avx512::<Avx512<6, AHEAD>, T>(a),
-            _ => walk_avx512::<Avx512<7, AHEAD>, T>(a),
+            0 => walk_avx512::<Avx512<0, AHEAD>, P, T>(a),
+            1 => walk_avx512::<Avx512<1, AHEAD>, P, T>(a),
+            2 => walk_avx512::<Avx512<2, AHEAD>, P, T>(a),
+            3 => walk_avx512::<Avx512<3, AHEAD>, P, T>(a),
+            4 => walk_avx512::<Avx512<4, AHEAD>, P, T>(a),
+            5 => walk_avx512::<Avx512<5, AHEAD>, P, T>(a),
+            6 => walk_avx512::<Avx512<6, AHEAD>, P, T>(a),
+            _ => walk_avx512::<Avx512<7, AHEAD>, P, T>(a),
         }
     }
 }

@@ -7,7 +7,7 @@ use fast_operations::pairwise::{
 };
 use fast_operations::{sum_array, sum_array_naive, sum_unordered};
 use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
-use test_values::values;
+use test_values::{numpy_pairwise_sum, values};
 
 fn supported_kernels() -> Vec<Kernel> {
     Kernel::ALL
@@ -505,6 +505,215 @@ fn unordered_sum_is_a_sum() {
                     exact,
                     "{kernel:?}, start {start}, n {n}"
                 );
+            }
+        }
+    }
+}
+
+// NaN payloads and signs: on x86 an addition of two NaNs returns its first operand's NaN,
+// so where two NaNs meet, the operand order of that addition decides the bits. Against
+// `numpy_pairwise_sum`, NumPy's order (test_values), for two NaNs at every pair of positions.
+
+/// The sizes whose every pair of positions is tried: small sums, one and two leaves, nodes
+/// of two to four leaves, and a tree three levels deep.
+fn nan_pair_sizes() -> impl Iterator<Item = usize> {
+    (1..=20).chain(127..=130).chain(255..=260).chain([1000])
+}
+
+/// The NaNs placed, first at `i` and second at `j`: a negative and a positive quiet NaN of
+/// distinct payloads, then a signalling NaN (which x86 additions quiet) against a quiet one.
+const NAN_PAIRS: [(u64, u64); 2] = [
+    (0xfff8_0000_0000_0001, 0x7ff8_0000_0000_0002),
+    (0x7ff0_0000_0000_0003, 0xfff8_0000_0000_0004),
+];
+
+/// Calls `check(a, i, j)` with `a` = `values` but NaNs at `i != j`, for every such pair (and
+/// every pair of [`NAN_PAIRS`], the second only for up to 260 values), restoring `a` after;
+/// `i` in steps of `step`, larger in debug builds (see [`debug_step`]).
+fn for_every_nan_pair(values: &[f64], step: usize, mut check: impl FnMut(&[f64], usize, usize)) {
+    let n = values.len();
+    let step = step * debug_step(n);
+    let mut a = values.to_vec();
+    for (k, &(x, y)) in NAN_PAIRS.iter().enumerate() {
+        if k > 0 && n > 260 {
+            continue;
+        }
+        for i in (0..n).step_by(step) {
+            for j in (0..n).filter(|&j| j != i) {
+                a[i] = f64::from_bits(x);
+                a[j] = f64::from_bits(y);
+                check(&a, i, j);
+                a[i] = values[i];
+                a[j] = values[j];
+            }
+        }
+    }
+}
+
+/// How many times fewer first positions the NaN tests try in a debug build, where each sum is
+/// tens of times slower: every one up to 20 values, then a few (the release build tries all).
+fn debug_step(n: usize) -> usize {
+    match n {
+        _ if !cfg!(debug_assertions) => 1,
+        0..=20 => 1,
+        21..=300 => 7,
+        _ => 41,
+    }
+}
+
+#[test]
+fn the_numpy_order_reference_is_the_tree_on_finite_values() {
+    for n in (0..=1100).chain([5000, 70_001]) {
+        let a = values(n, n as u64 + 3);
+        assert_bits(
+            numpy_pairwise_sum(&a),
+            sum_reference(&a),
+            &format!("n = {n}"),
+        );
+    }
+}
+
+#[test]
+fn nan_pairs_give_numpys_bits_on_every_kernel() {
+    for n in nan_pair_sizes() {
+        for_every_nan_pair(&values(n, 1), 1, |a, i, j| {
+            let expected = numpy_pairwise_sum(a);
+            let what = |path: &str| format!("{path}, n = {n}, NaNs at {i} and {j}");
+            assert_bits(sum_reference(a), expected, &what("reference"));
+            for kernel in supported_kernels() {
+                assert_bits(
+                    kernel.pairwise_sum(a),
+                    expected,
+                    &what(&format!("{kernel:?}")),
+                );
+            }
+            assert_bits(
+                pairwise_sum_of(n, a.iter().copied()),
+                expected,
+                &what("gathered"),
+            );
+            assert_bits(
+                sum_array(ArrayView1::from(a).into_dyn()),
+                0.0 + expected,
+                &what("sum_array"),
+            );
+        });
+    }
+}
+
+#[test]
+fn nan_pairs_in_large_trees_give_numpys_bits_on_every_kernel() {
+    // Deeper trees, through the walk's recursion and the gathering path's splits: NaNs in
+    // every pair of a set of positions spread over the tree.
+    for n in [2000, 5000, 70_001] {
+        let clean = values(n, 2);
+        let spread = if cfg!(debug_assertions) { 12 } else { 40 };
+        let positions: Vec<usize> = (0..n).step_by(n / spread).chain([n - 1]).collect();
+        let mut a = clean.clone();
+        for &i in &positions {
+            for &j in positions.iter().filter(|&&j| j != i) {
+                a[i] = f64::from_bits(NAN_PAIRS[0].0);
+                a[j] = f64::from_bits(NAN_PAIRS[0].1);
+                let expected = numpy_pairwise_sum(&a);
+                let what = |path: &str| format!("{path}, n = {n}, NaNs at {i} and {j}");
+                for kernel in supported_kernels() {
+                    assert_bits(
+                        kernel.pairwise_sum(&a),
+                        expected,
+                        &what(&format!("{kernel:?}")),
+                    );
+                }
+                let gathered = pairwise_sum_of(n, a.iter().copied());
+                assert_bits(gathered, expected, &what("gathered"));
+                (a[i], a[j]) = (clean[i], clean[j]);
+            }
+        }
+    }
+}
+
+#[test]
+fn nan_pairs_give_numpys_bits_at_every_offset_into_a_cache_line() {
+    // The AVX-512 leaves read whole lines from where the slice starts in its line, and the
+    // AVX2 ones rotate their lanes at a 16-byte start: every start, on sizes of one to three
+    // leaves.
+    let buffer = values(400, 4);
+    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
+    for offset in 0..8 {
+        let start = line_start + offset;
+        for n in [8, 15, 16, 17, 64, 127, 128, 129, 136, 200, 271, 272] {
+            for_every_nan_pair(&buffer[start..start + n], 1, |a, i, j| {
+                let expected = numpy_pairwise_sum(a);
+                let mut shifted = buffer.clone();
+                shifted[start..start + n].copy_from_slice(a);
+                let a = &shifted[start..start + n];
+                for kernel in supported_kernels() {
+                    let what = format!("{kernel:?}, offset {offset}, n = {n}, NaNs at {i}, {j}");
+                    assert_bits(kernel.pairwise_sum(a), expected, &what);
+                }
+            });
+        }
+    }
+}
+
+#[test]
+fn nan_pairs_in_strided_lines_give_numpys_bits_on_every_kernel() {
+    for n in nan_pair_sizes() {
+        let base = Array::from(values(3 * n + 3, 5));
+        // Every third position of the first NaN at 1000 values: the strided walk is the tree
+        // of slices, which the test above covers at every pair.
+        let step = if n > 300 { 3 } else { 1 };
+        for stride in [-1isize, 2, 3] {
+            let clean: Vec<f64> = base.slice(s![..;stride]).iter().take(n).copied().collect();
+            for_every_nan_pair(&clean, step, |a, i, j| {
+                let expected = numpy_pairwise_sum(a);
+                let mut strided = base.clone();
+                let mut line = strided.slice_mut(s![..;stride]);
+                line.slice_mut(s![..n]).assign(&ArrayView1::from(a));
+                let line = strided.slice(s![..;stride]).slice_move(s![..n]);
+                for kernel in supported_kernels() {
+                    let what = format!("{kernel:?}, stride {stride}, n = {n}, NaNs at {i}, {j}");
+                    assert_bits(kernel.pairwise_sum_line(line), expected, &what);
+                }
+                let what = format!("sum_array, stride {stride}, n = {n}, NaNs at {i}, {j}");
+                assert_bits(sum_array(line.into_dyn()), 0.0 + expected, &what);
+            });
+        }
+    }
+}
+
+#[test]
+fn float32_nan_pairs_give_numpys_bits_of_the_widened_values() {
+    let (x, y) = (f32::from_bits(0xffc0_0001), f32::from_bits(0x7fc0_0002));
+    for n in nan_pair_sizes() {
+        let clean: Vec<f32> = values(n, 6).into_iter().map(|v| v as f32).collect();
+        let step = if n > 300 { 3 } else { 1 } * debug_step(n);
+        let mut a = clean.clone();
+        for i in (0..n).step_by(step) {
+            for j in (0..n).filter(|&j| j != i) {
+                (a[i], a[j]) = (x, y);
+                let widened: Vec<f64> = a.iter().map(|&v| f64::from(v)).collect();
+                let expected = numpy_pairwise_sum(&widened);
+                let what = |path: &str| format!("{path}, float32, n = {n}, NaNs at {i}, {j}");
+                for kernel in supported_kernels() {
+                    assert_bits(
+                        kernel.pairwise_sum(&a),
+                        expected,
+                        &what(&format!("{kernel:?}")),
+                    );
+                    let reversed = ArrayView1::from(&a[..]).slice_move(s![..;-1]);
+                    let widened_reversed: Vec<f64> = widened.iter().rev().copied().collect();
+                    assert_bits(
+                        kernel.pairwise_sum_line(reversed),
+                        numpy_pairwise_sum(&widened_reversed),
+                        &what(&format!("{kernel:?} reversed")),
+                    );
+                }
+                assert_bits(
+                    sum_array(ArrayView1::from(&a[..]).into_dyn()),
+                    0.0 + expected,
+                    &what("sum_array"),
+                );
+                (a[i], a[j]) = (clean[i], clean[j]);
             }
         }
     }

@@ -17,9 +17,9 @@
 //! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::pairwise::{Value, pairwise_sum, split};
+use fast_operations::pairwise::{Depth, Value, pairwise_sum_at, split};
 use fast_operations::{
-    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order, sum_unordered,
+    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order_at, sum_unordered,
     summation_slice,
 };
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
@@ -99,8 +99,8 @@ fn view_tree<T: Value + Summable>(view: &ArrayViewD<'_, T>) -> Option<f64> {
     }
     let merged = merged_axes(view);
     if let Ok(line) = merged.view().into_dimensionality::<Ix1>() {
-        Some(tree(line, &|part: ArrayView1<'_, T>| {
-            sum_in_index_order(&part.into_dyn())
+        Some(tree(line, &|part: ArrayView1<'_, T>, depth| {
+            sum_in_index_order_at(&part.into_dyn(), depth)
         }))
     } else if let Ok(plane) = merged.into_dimensionality::<Ix2>() {
         Some(tree(Rows::of(plane), &Rows::sum))
@@ -115,14 +115,14 @@ pub fn parallel_sum_f64_slice(values: &[f64]) -> f64 {
         sum_f64_slice(values)
     } else {
         // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
-        0.0 + tree(values, &pairwise_sum)
+        0.0 + tree(values, &pairwise_sum_at)
     }
 }
 
 impl ParallelSummable for f32 {
     fn parallel_sum(view: ArrayViewD<'_, f32>) -> f64 {
         let tree = match summation_slice(&view) {
-            Some(values) if values.len() >= PARALLEL_FROM => tree(values, &pairwise_sum::<f32>),
+            Some(values) if values.len() >= PARALLEL_FROM => tree(values, &pairwise_sum_at::<f32>),
             Some(_) => return f32::sum(view),
             None => match view_tree(&view) {
                 Some(tree) => tree,
@@ -215,14 +215,14 @@ impl<'a, T: Value> Rows<'a, T> {
 
     /// The tree over the run's values: the rows they lie in, the first and the last cut to
     /// the run.
-    fn sum(self) -> f64 {
+    fn sum(self, depth: Depth) -> f64 {
         let width = self.plane.ncols();
         let (first, from) = (self.start / width, self.start % width);
         let (head, rest) = self.plane.slice_move(s![first.., ..]).split_at(Axis(0), 1);
         let head = head.index_axis_move(Axis(0), 0).slice_move(s![from..]);
         // The last row is cut by sum_of_rows itself: it takes the first `len` values. (A
         // first row cut inside an iterator adapter instead made every row cost 2.4x as much.)
-        fast_operations::sum_of_rows(self.len, head, rest.rows().into_iter())
+        fast_operations::sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
     }
 }
 
@@ -243,39 +243,41 @@ impl<T: Value> Part for Rows<'_, T> {
 }
 
 /// NumPy's tree over `part`: its nodes of at most a grain of values ([`cut`]) summed by
-/// `node` as the pool's tasks, then added up in the tree's order ([`add_up`]).
-fn tree<P: Part>(part: P, node: &(impl Fn(P) -> f64 + Sync)) -> f64 {
+/// `node`, told their depth, as the pool's tasks, then added up in the tree's order
+/// ([`add_up`]).
+fn tree<P: Part>(part: P, node: &(impl Fn(P, Depth) -> f64 + Sync)) -> f64 {
     // About TASKS_PER_THREAD subtrees per thread (see there). The grain changes which thread
     // sums what, never the tree, so it cannot change the bits.
     let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
     let mut nodes = Vec::new();
-    cut(part, grain, &mut nodes);
-    let sums = pool::map(nodes.len(), |i| node(nodes[i]));
-    add_up(part.len(), grain, &mut sums.into_iter())
+    cut(part, grain, Depth::ROOT, &mut nodes);
+    let sums = pool::map(nodes.len(), |i| node(nodes[i].0, nodes[i].1));
+    add_up(part.len(), grain, Depth::ROOT, &mut sums.into_iter())
 }
 
 /// The nodes of NumPy's tree over `part` that hold at most `grain` values and whose parent
-/// holds more, left to right.
-fn cut<P: Part>(part: P, grain: usize, nodes: &mut Vec<P>) {
+/// holds more, left to right, with their depths.
+fn cut<P: Part>(part: P, grain: usize, depth: Depth, nodes: &mut Vec<(P, Depth)>) {
     let n = part.len();
     if n <= grain {
-        nodes.push(part);
+        nodes.push((part, depth));
     } else {
         let (left, right) = part.split_at(split(n));
-        cut(left, grain, nodes);
-        cut(right, grain, nodes);
+        cut(left, grain, depth.child(), nodes);
+        cut(right, grain, depth.child(), nodes);
     }
 }
 
 /// The sum of a tree of `n` values from its nodes' sums, in [`cut`]'s order: each node
-/// above the grain adds its left half's sum and its right half's, as NumPy does.
-fn add_up(n: usize, grain: usize, sums: &mut impl Iterator<Item = f64>) -> f64 {
+/// above the grain adds its halves' sums in NumPy's operand order for its depth
+/// ([`Depth::join`]).
+fn add_up(n: usize, grain: usize, depth: Depth, sums: &mut impl Iterator<Item = f64>) -> f64 {
     if n <= grain {
         sums.next().expect("cut made one node per leaf of add_up")
     } else {
-        let left = add_up(split(n), grain, sums);
-        let right = add_up(n - split(n), grain, sums);
-        left + right
+        let left = add_up(split(n), grain, depth.child(), sums);
+        let right = add_up(n - split(n), grain, depth.child(), sums);
+        depth.join(left, right)
     }
 }
 
@@ -286,6 +288,6 @@ pub fn parallel_sum_unordered(values: &[f64]) -> f64 {
     if values.len() < PARALLEL_FROM {
         sum_unordered(values)
     } else {
-        tree(values, &sum_unordered)
+        tree(values, &|part: &[f64], _| sum_unordered(part))
     }
 }

@@ -6,7 +6,7 @@ use ndarray::{Array, ArrayViewD, s};
 use parallel_sum::{
     GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered,
 };
-use test_values::values;
+use test_values::{numpy_pairwise_sum, values};
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];
 
@@ -181,4 +181,54 @@ fn callers_on_several_threads_at_once_get_the_serial_bits() {
             assert!(caller.join().unwrap());
         }
     });
+}
+
+/// Two NaNs of distinct payloads and signs (an x86 addition of two NaNs returns its first
+/// operand's) at pairs of positions in different subtrees, in slices, strided lines and runs
+/// of rows: `numpy_pairwise_sum`'s bits, NumPy's operand order at every node, on every pool.
+#[test]
+fn nan_pairs_in_different_subtrees_give_numpys_bits_on_every_pool() {
+    let (x, y) = (
+        f64::from_bits(0xfff8_0000_0000_0001),
+        f64::from_bits(0x7ff8_0000_0000_0002),
+    );
+    for n in [PARALLEL_FROM, 70_007, 4 * GRAIN + 9, 300_007] {
+        let clean = values(2 * n, 9);
+        let positions: Vec<usize> = (0..n).step_by(n / 13).chain([n - 1]).collect();
+        for &i in &positions {
+            for &j in positions.iter().filter(|&&j| j != i) {
+                let mut a = clean.clone();
+                let expected = {
+                    let mut slice = a[..n].to_vec();
+                    (slice[i], slice[j]) = (x, y);
+                    0.0 + numpy_pairwise_sum(&slice)
+                };
+                (a[i], a[j]) = (x, y);
+                let what = format!("n = {n}, NaNs at {i} and {j}");
+                let slice = Array::from(a[..n].to_vec());
+                for got in on_every_pool(slice.view().into_dyn()) {
+                    assert_eq!(got.to_bits(), expected.to_bits(), "slice, {what}");
+                }
+                // The same values every other one of a strided line, and as rows of a plane
+                // cut where the tree's nodes split.
+                let mut spread = Array::from(clean.clone());
+                spread.slice_mut(s![..2 * n;2]).assign(&slice);
+                let line = spread.slice(s![..2 * n;2]);
+                for got in on_every_pool(line.into_dyn()) {
+                    assert_eq!(got.to_bits(), expected.to_bits(), "stride 2, {what}");
+                }
+                if n % 7 == 0 {
+                    let mut wide = Array::from(clean.clone())
+                        .into_shape_with_order((n / 7, 14))
+                        .unwrap();
+                    let narrow = slice.clone().into_shape_with_order((n / 7, 7)).unwrap();
+                    wide.slice_mut(s![.., ..7]).assign(&narrow);
+                    let rows = wide.slice(s![.., ..7]);
+                    for got in on_every_pool(rows.into_dyn()) {
+                        assert_eq!(got.to_bits(), expected.to_bits(), "rows, {what}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -22,6 +22,103 @@ pub fn values_spanning(n: usize, seed: u64, span: u64) -> Vec<f64> {
         .collect()
 }
 
+/// NumPy's float64 pairwise sum (`DOUBLE_pairwise_sum` in `loops_utils.h.src`) with the
+/// operand order of every addition as NumPy's x86-64 wheels run it on CPUs with AVX2 (their
+/// `X86_V3` build, NumPy 2.4): the reference for the bits of NaN payloads and signs.
+///
+/// Why not the C source's order: on x86 an addition of two NaNs returns its first operand's
+/// NaN, and GCC swaps operands of additions (it takes them as commutative), differently in
+/// each copy of the function it makes: the function inlines its own recursive call one level
+/// (`inlined`), and that copy adds `right + left`, while a called leaf adds `r3 + r2`. Read
+/// from the disassembly of `_multiarray_umath`'s `DOUBLE_pairwise_sum` and checked against
+/// `np.sum` for every pair of positions of two NaNs at many sizes (see the section-1 docs).
+pub fn numpy_pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        let mut res = -0.0;
+        for &x in a {
+            res = add(res, x);
+        }
+        res
+    } else if n <= 128 {
+        leaf(a, true)
+    } else {
+        let n2 = split(n);
+        add(inlined(&a[..n2]), inlined(&a[n2..]))
+    }
+}
+
+/// A child of a call of [`numpy_pairwise_sum`] (at least 64 values), as GCC inlined it.
+fn inlined(a: &[f64]) -> f64 {
+    if a.len() <= 128 {
+        leaf(a, false)
+    } else {
+        let n2 = split(a.len());
+        let left = numpy_pairwise_sum(&a[..n2]);
+        let right = numpy_pairwise_sum(&a[n2..]);
+        add(right, left)
+    }
+}
+
+/// NumPy's leaf of 8 to 128 values; `called`: the copy whose third pair adds `r3 + r2`.
+fn leaf(a: &[f64], called: bool) -> f64 {
+    let n = a.len();
+    let mut r = [0.0; 8];
+    r.copy_from_slice(&a[..8]);
+    let mut i = 8;
+    while i < n - n % 8 {
+        for k in 0..8 {
+            r[k] = add(r[k], a[i + k]);
+        }
+        i += 8;
+    }
+    let r23 = if called {
+        add(r[3], r[2])
+    } else {
+        add(r[2], r[3])
+    };
+    let mut res = add(
+        add(add(r[0], r[1]), r23),
+        add(add(r[4], r[5]), add(r[6], r[7])),
+    );
+    while i < n {
+        res = add(res, a[i]);
+        i += 1;
+    }
+    res
+}
+
+/// NumPy's split of a node of more than 128 values.
+fn split(n: usize) -> usize {
+    let half = n / 2;
+    half - half % 8
+}
+
+/// `x + y` as one x86 `addsd` with `x` its first operand: the compiler may not swap them
+/// (it would, with `+`: it takes addition as commutative, NaN payloads aside).
+#[inline(never)]
+pub fn add(x: f64, y: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut x = x;
+        // SAFETY: one SSE2 addition between registers: no memory, no other effect.
+        unsafe {
+            std::arch::asm!("addsd {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
+                options(pure, nomem, nostack));
+        }
+        x
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        x + y
+    }
+}
+
+/// A quiet NaN with sign `negative` and payload `payload` (its low mantissa bits).
+pub fn nan(negative: bool, payload: u64) -> f64 {
+    f64::from_bits(((negative as u64) << 63) | 0x7ff8_0000_0000_0000 | payload)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
