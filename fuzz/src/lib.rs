@@ -8,17 +8,9 @@ use fast_operations::pairwise::Value;
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
 use std::ops::RangeInclusive;
 
-/// Whether NaN results must match bit for bit. Not yet: issue 18 item 6 (NaN payload bits) is
-/// being fixed elsewhere, and until then only NaN-ness is compared.
-/// TIGHTEN: set to `true` once that fix has landed.
-pub const NAN_BITS_CHECKED: bool = false;
-
-/// The same float result: the same bits (so `-0.0` is not `0.0`); for NaN, see
-/// [`NAN_BITS_CHECKED`].
+/// The same float result: the same bits (so `-0.0` is not `0.0`, and NaN payloads and signs
+/// count).
 pub fn same_float(got: f64, want: f64) -> bool {
-    if want.is_nan() && !NAN_BITS_CHECKED {
-        return got.is_nan();
-    }
     got.to_bits() == want.to_bits()
 }
 
@@ -33,36 +25,10 @@ pub fn assert_same_float(got: f64, want: f64, what: &str) {
     );
 }
 
-/// NumPy's pairwise tree, written as plainly as possible (`pairwise_sum` in
-/// `numpy/_core/src/umath/loops_utils.h.src`): the reference for every kernel.
+/// NumPy's pairwise tree, in the operand order NumPy's compiled code adds in (which NaN
+/// payloads show): the reference for every kernel.
 pub fn tree(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        let mut res = -0.0;
-        for &x in a {
-            res += x;
-        }
-        res
-    } else if n <= 128 {
-        let mut r = [a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]];
-        let mut i = 8;
-        while i < n - n % 8 {
-            for (k, acc) in r.iter_mut().enumerate() {
-                *acc += a[i + k];
-            }
-            i += 8;
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            res += a[i];
-            i += 1;
-        }
-        res
-    } else {
-        let half = n / 2;
-        let n2 = half - half % 8;
-        tree(&a[..n2]) + tree(&a[n2..])
-    }
+    test_values::numpy_pairwise_sum(a)
 }
 
 /// The values of `view` in the order `sum_array` documents for floats: index order for 0-d
