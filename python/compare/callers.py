@@ -73,7 +73,7 @@ class CallersSection:
                              unit="table")
 
 
-CALLS = 5
+CALLS = 30
 ROUNDS = 21
 QUICK_ROUNDS = 3
 

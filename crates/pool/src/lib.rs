@@ -6,7 +6,7 @@
 //! - a caller never waits for a helper to wake up, only for tasks that a helper is running:
 //!   a helper that starts late finds nothing left and returns;
 //! - callers on different threads each work through their own tasks: they run at the same
-//!   time, and share the helpers;
+//!   time, and share the threads out (each asks for its share of the helpers);
 //! - with one thread (`RAYON_NUM_THREADS=1`), or when no helper thread can be started, the
 //!   caller runs every task alone.
 //!
@@ -127,6 +127,8 @@ struct Helpers {
     pid: u32,
     threads: usize,
     pool: Option<ThreadPool>,
+    /// How many calls of [`run`] are under way, from all threads.
+    callers: AtomicUsize,
 }
 
 impl Helpers {
@@ -153,6 +155,7 @@ impl Helpers {
                     pid,
                     threads: helpers + 1,
                     pool: Some(pool),
+                    callers: AtomicUsize::new(0),
                 };
             }
             for thread in started {
@@ -164,6 +167,7 @@ impl Helpers {
             pid,
             threads: 1,
             pool: None,
+            callers: AtomicUsize::new(0),
         }
     }
 }
@@ -255,7 +259,11 @@ impl Job {
 /// [`for_each`] on this copy of the crate's own helpers, with at most `limit` threads.
 fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
     let helpers = helpers();
-    let asked = (helpers.threads.min(limit) - 1).min(n.saturating_sub(1));
+    // Callers at the same moment share the threads out: two callers on two cores each work
+    // alone, rather than each waking a helper that has no core left to run on.
+    let callers = Caller::enter(&helpers.callers);
+    let share = (helpers.threads.min(limit) / callers.count).max(1);
+    let asked = (share - 1).min(n.saturating_sub(1));
     let Some(pool) = helpers.pool.as_ref().filter(|_| asked > 0) else {
         // The caller alone, with the same promise: every task runs, then a panic goes on.
         let mut first_panic = None;
@@ -298,6 +306,26 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
     }
     if let Some(message) = job.panic.lock().unwrap_or_else(PoisonError::into_inner).take() {
         panic!("a task of pool::for_each panicked: {message}");
+    }
+}
+
+/// One call of [`run`] under way, counted in `count` until it ends.
+struct Caller<'a> {
+    callers: &'a AtomicUsize,
+    /// The calls under way when this one began, itself included.
+    count: usize,
+}
+
+impl<'a> Caller<'a> {
+    fn enter(callers: &'a AtomicUsize) -> Self {
+        let count = callers.fetch_add(1, Ordering::Relaxed) + 1;
+        Caller { callers, count }
+    }
+}
+
+impl Drop for Caller<'_> {
+    fn drop(&mut self) {
+        self.callers.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

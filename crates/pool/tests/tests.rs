@@ -1,9 +1,16 @@
 //! The pool's promises: every task runs once, callers on many threads at once, panics come
 //! back to the caller, a forked child works.
 
-use std::sync::Barrier;
+use std::sync::{Barrier, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Holds off the other tests of this file: the pool shares its threads out among the calls
+/// under way, so a test that needs the helpers must be the only caller.
+fn alone() -> MutexGuard<'static, ()> {
+    static TESTS: Mutex<()> = Mutex::new(());
+    TESTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// How many times each of `n` tasks ran.
 fn runs(n: usize) -> Vec<usize> {
@@ -34,6 +41,7 @@ fn helpers_take_part() -> bool {
 
 #[test]
 fn helpers_run_tasks_beside_the_caller() {
+    let _alone = alone();
     if pool::threads() >= 2 {
         assert!(helpers_take_part());
     }
@@ -41,6 +49,7 @@ fn helpers_run_tasks_beside_the_caller() {
 
 #[test]
 fn every_task_runs_exactly_once() {
+    let _alone = alone();
     for n in [0, 1, 2, 3, 7, 64, 1000] {
         assert_eq!(runs(n), vec![1; n], "n = {n}");
     }
@@ -48,6 +57,7 @@ fn every_task_runs_exactly_once() {
 
 #[test]
 fn map_keeps_the_order_and_for_each_mut_reaches_every_item() {
+    let _alone = alone();
     assert_eq!(pool::map(1000, |i| i as u64 * 3), (0..1000).map(|i| i * 3).collect::<Vec<u64>>());
     let mut items: Vec<Vec<u32>> = (0..100).map(|i| vec![i; 3]).collect();
     pool::for_each_mut(&mut items, |item| item.iter_mut().for_each(|x| *x += 1));
@@ -56,6 +66,7 @@ fn map_keeps_the_order_and_for_each_mut_reaches_every_item() {
 
 #[test]
 fn callers_on_many_threads_at_once_each_get_all_their_tasks() {
+    let _alone = alone();
     let start = Barrier::new(8);
     std::thread::scope(|scope| {
         for caller in 0..8 {
@@ -73,6 +84,7 @@ fn callers_on_many_threads_at_once_each_get_all_their_tasks() {
 
 #[test]
 fn a_task_that_panics_panics_the_call_after_the_others_ran() {
+    let _alone = alone();
     let ran = AtomicUsize::new(0);
     let call = std::panic::catch_unwind(|| {
         pool::for_each(64, &|i| {
@@ -88,6 +100,7 @@ fn a_task_that_panics_panics_the_call_after_the_others_ran() {
 
 #[test]
 fn with_threads_limits_the_threads_and_restores_the_limit() {
+    let _alone = alone();
     let all = pool::threads();
     assert_eq!(pool::with_threads(1, pool::threads), 1);
     assert_eq!(pool::with_threads(0, pool::threads), 1);
@@ -105,6 +118,7 @@ fn with_threads_limits_the_threads_and_restores_the_limit() {
 
 #[test]
 fn threads_is_at_least_one_and_stable() {
+    let _alone = alone();
     let threads = pool::threads();
     assert!(threads >= 1);
     assert_eq!(pool::threads(), threads);
@@ -113,6 +127,7 @@ fn threads_is_at_least_one_and_stable() {
 #[cfg(unix)]
 #[test]
 fn a_forked_child_runs_tasks_on_fresh_helpers() {
+    let _alone = alone();
     // The parent's helpers exist and have worked before the fork.
     assert_eq!(runs(100), vec![1; 100]);
     let threads = pool::threads();
