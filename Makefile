@@ -5,7 +5,8 @@
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
-# Needs cargo, gcc and python3 (with venv). Nothing is installed outside .venv/, target/, build/.
+# Needs cargo, gcc and python3 (with venv). test and bench install nothing outside .venv/, target/,
+# build/; fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup) to the toolchain.
 
 PYTHON ?= python3
 VENV   := .venv

@@ -1,6 +1,8 @@
 //! The Python module `array_ops`: argument checks and conversions, nothing else.
 
-use fast_operations::python::{MAX_VIEW_NDIM, all_strides_zero, catch_panics, is_masked};
+use fast_operations::python::{
+    MAX_VIEW_NDIM, all_strides_zero, catch_panics, is_masked, release_gil,
+};
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
@@ -8,9 +10,6 @@ use numpy::{
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-
-/// Below this many values squaring takes less time than releasing and retaking the GIL.
-const RELEASE_GIL_FROM: usize = 4096;
 
 /// Everything that can be wrong with an argument; turned into a Python exception in one place.
 enum InputError {
@@ -119,7 +118,9 @@ fn square_checked(
         release_gil(py, n, || crate::square_run(run, kernel));
         return Ok(());
     }
-    let (shape, strides) = (array.shape(), array.strides());
+    // A copy: another thread may change the array's shape (`w.shape = ...`) while the GIL
+    // is released, and NumPy then frees the memory `array.shape()` points into.
+    let (shape, strides) = (array.shape().to_vec(), array.strides());
     // Where float64 is aligned to 8 bytes, NumPy's aligned flag already says so; where it
     // is aligned to 4 (32-bit x86), a stride of 12 would be, and would be read as 8.
     if !shape
@@ -129,7 +130,7 @@ fn square_checked(
     {
         return Err(InputError::Misaligned { func }.into());
     }
-    if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(shape, strides, 8) {
+    if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(&shape, strides, 8) {
         // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
         release_gil(py, n, || crate::square_view(view, kernel));
@@ -148,7 +149,7 @@ fn square_checked(
         // SAFETY: `first`, `shape` and `strides` describe the array's values, which are
         // float64, aligned (checked above), inside the array's memory, and borrowed for
         // writing by `values` while this runs, so no other Rust code uses them.
-        unsafe { crate::square_each_location_once(first.get(), shape, &strides, kernel) }
+        unsafe { crate::square_each_location_once(first.get(), &shape, &strides, kernel) }
     });
     if done {
         Ok(())
@@ -192,15 +193,6 @@ impl FirstValue {
 // SAFETY: only the address crosses threads; what may be done through it is set by
 // square_each_location_once's contract, which its caller upholds.
 unsafe impl Send for FirstValue {}
-
-/// `f()`, with the GIL released when it works on `n >= RELEASE_GIL_FROM` values.
-fn release_gil<R: Send>(py: Python<'_>, n: usize, f: impl FnOnce() -> R + Send) -> R {
-    if n >= RELEASE_GIL_FROM {
-        py.detach(f)
-    } else {
-        f()
-    }
-}
 
 /// Square every value of ``arr`` in place with the tutorial's C ``square_array``.
 ///

@@ -189,15 +189,16 @@ fn add_in<const VEX: bool>(x: f64, y: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
     {
         let mut x = x;
-        // SAFETY: one addition between two registers: no memory, no other effect. The AVX
-        // form only runs in kernels that the CPU was checked to have AVX for.
+        // SAFETY: one addition between two registers: no memory; like any float addition it
+        // may set MXCSR's exception flags (so no `preserves_flags`). The AVX form only runs
+        // in kernels that the CPU was checked to have AVX for.
         unsafe {
             if VEX {
                 std::arch::asm!("vaddsd {x}, {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
-                    options(pure, nomem, nostack, preserves_flags));
+                    options(pure, nomem, nostack));
             } else {
                 std::arch::asm!("addsd {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
-                    options(pure, nomem, nostack, preserves_flags));
+                    options(pure, nomem, nostack));
             }
         }
         x
@@ -921,9 +922,9 @@ impl Lanes8 for [f64; 8] {
                 unsafe {
                     let mut x = _mm_loadu_pd(self[k..].as_ptr());
                     let y = _mm_loadu_pd(other[k..].as_ptr());
-                    // SAFETY: one addition between registers: no memory, no other effect.
+                    // SAFETY: one addition between registers: no memory (it may set MXCSR flags).
                     std::arch::asm!("addpd {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
-                        options(pure, nomem, nostack, preserves_flags));
+                        options(pure, nomem, nostack));
                     _mm_storeu_pd(sum[k..].as_mut_ptr(), x);
                 }
             }
@@ -972,7 +973,7 @@ mod x86 {
         // SAFETY: one addition between registers; the CPU has AVX (the caller).
         unsafe {
             std::arch::asm!("{{vex3}} vaddpd {x}, {x}, {y}", x = inout(ymm_reg) x, y = in(ymm_reg) y,
-                options(pure, nomem, nostack, preserves_flags));
+                options(pure, nomem, nostack));
         }
         x
     }
@@ -987,7 +988,7 @@ mod x86 {
         // SAFETY: one addition between registers; the CPU has AVX (the caller).
         unsafe {
             std::arch::asm!("{{vex3}} vaddpd {x}, {x}, {y}", x = inout(xmm_reg) x, y = in(xmm_reg) y,
-                options(pure, nomem, nostack, preserves_flags));
+                options(pure, nomem, nostack));
         }
         x
     }
@@ -1002,7 +1003,7 @@ mod x86 {
         // SAFETY: one addition between registers; the CPU has AVX-512F (the caller).
         unsafe {
             std::arch::asm!("vaddpd {x}, {x}, {y}", x = inout(zmm_reg) x, y = in(zmm_reg) y,
-                options(pure, nomem, nostack, preserves_flags));
+                options(pure, nomem, nostack));
         }
         x
     }
@@ -1018,7 +1019,7 @@ mod x86 {
         // SAFETY: one masked addition between registers; the CPU has AVX-512F (the caller).
         unsafe {
             std::arch::asm!("vaddpd {x}{{{k}}}, {x}, {y}", x = inout(zmm_reg) x, k = in(kreg) mask,
-                y = in(zmm_reg) y, options(pure, nomem, nostack, preserves_flags));
+                y = in(zmm_reg) y, options(pure, nomem, nostack));
         }
         x
     }

@@ -308,8 +308,8 @@ fn own_if_all_strides_zero<'py>(
 /// this, pyo3 raises a `PanicException`, which `except Exception` does not catch.
 ///
 /// Panics inside `py.detach` reach this point too: pyo3 takes the GIL back while the
-/// panic unwinds out of the detached closure, and rayon passes a panic on one of its
-/// threads to the thread that waits for it.
+/// panic unwinds out of the detached closure, and the thread pool (crates/pool) passes a
+/// panic on one of its threads to the caller that waits for it.
 pub fn catch_panics<R>(func: &'static str, f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
     // Unwind safety: what a panic can leave half-done is the argument's values (a square
     // stopped midway), which the squares' docs say.

@@ -13,7 +13,8 @@
 //! The helpers are a rayon `ThreadPool`, but not rayon's global pool, for three reasons:
 //! - after `fork()` a child has only the thread that forked: the pool's threads are gone,
 //!   and a call that waits for them waits forever. [`threads`] and [`for_each`] notice the new
-//!   process (its id changed) and start fresh helpers there.
+//!   process (its id, and a count of forks kept by a `pthread_atfork` handler) and start
+//!   fresh helpers there.
 //! - each Python extension module links its own copy of rayon, hence its own global pool.
 //!   The modules share one pool instead: the first one imported publishes its pool as a
 //!   [`Shared`] table of C functions, and the others [`adopt`] it (`python::share`).
@@ -122,9 +123,43 @@ pub fn for_each_mut<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
     });
 }
 
-/// This process's helper threads: `threads - 1` of them in `pool`, started by process `pid`.
-struct Helpers {
+/// Which process this is: its id, and how many forks made it from the process whose
+/// helpers were started first. Either changes in a child of `fork()`: the id (unless it is the
+/// id of a process that has exited), and the count (unless the fork skipped the atfork
+/// handlers, as a raw `clone` does).
+#[derive(Clone, Copy, PartialEq)]
+struct Process {
     pid: u32,
+    forks: usize,
+}
+
+/// How many forks made this process, counted by a `pthread_atfork` handler in each child.
+static FORKS: AtomicUsize = AtomicUsize::new(0);
+
+impl Process {
+    fn current() -> Process {
+        #[cfg(unix)]
+        {
+            static COUNTING: AtomicBool = AtomicBool::new(false);
+            extern "C" fn in_child() {
+                FORKS.fetch_add(1, Ordering::Relaxed);
+            }
+            if !COUNTING.swap(true, Ordering::Relaxed) {
+                // SAFETY: the handler only adds to an atomic, which is safe in a child of
+                // fork() even when the parent had other threads.
+                unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+            }
+        }
+        Process {
+            pid: std::process::id(),
+            forks: FORKS.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// This process's helper threads: `threads - 1` of them in `pool`, started by `process`.
+struct Helpers {
+    process: Process,
     threads: usize,
     pool: Option<ThreadPool>,
     /// How many calls of [`run`] are under way, from all threads.
@@ -134,7 +169,7 @@ struct Helpers {
 impl Helpers {
     /// As many helpers as asked for (see [`threads`]), or half as many each time the system
     /// refuses to start them, down to none.
-    fn start(pid: u32) -> Helpers {
+    fn start(process: Process) -> Helpers {
         let mut helpers = wanted_threads() - 1;
         while helpers > 0 {
             // The threads of an attempt that fails are told to stop; waiting until they have
@@ -152,7 +187,7 @@ impl Helpers {
                 .build();
             if let Ok(pool) = pool {
                 return Helpers {
-                    pid,
+                    process,
                     threads: helpers + 1,
                     pool: Some(pool),
                     callers: AtomicUsize::new(0),
@@ -164,7 +199,7 @@ impl Helpers {
             helpers /= 2;
         }
         Helpers {
-            pid,
+            process,
             threads: 1,
             pool: None,
             callers: AtomicUsize::new(0),
@@ -189,17 +224,17 @@ fn wanted_threads() -> usize {
 /// stay locked forever in the child.
 fn helpers() -> &'static Helpers {
     static HELPERS: AtomicPtr<Helpers> = AtomicPtr::new(ptr::null_mut());
-    let pid = std::process::id();
+    let process = Process::current();
     loop {
         let current = HELPERS.load(Ordering::Acquire);
         // SAFETY: HELPERS holds null or a pointer from Box::into_raw below that was never
         // freed (the ones that lost the race are freed, never stored).
         if let Some(helpers) = unsafe { current.as_ref() }
-            && helpers.pid == pid
+            && helpers.process == process
         {
             return helpers;
         }
-        let fresh = Box::into_raw(Box::new(Helpers::start(pid)));
+        let fresh = Box::into_raw(Box::new(Helpers::start(process)));
         match HELPERS.compare_exchange(current, fresh, Ordering::AcqRel, Ordering::Acquire) {
             // The parent's helpers, if any, stay allocated: in a child, their threads do not
             // exist, so they must not be told to stop; they are never used again.
@@ -247,6 +282,8 @@ impl Job {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
                 let mut panic = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
                 panic.get_or_insert_with(|| message(payload.as_ref()));
+                // A payload's own drop may panic too: that must not escape either.
+                let _ = catch_unwind(AssertUnwindSafe(|| drop(payload)));
             }
             // Release: the task's writes are seen by the caller that sees the count.
             if self.done.fetch_add(1, Ordering::Release) + 1 == self.n {
@@ -278,7 +315,8 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
         return;
     };
     // SAFETY: only the lifetime changes; Job::work calls the task only while this call
-    // waits below, so never after the borrow ends.
+    // waits for every task (`WaitForAll`, even if this call unwinds), so never after the
+    // borrow ends.
     let task: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(task) };
     let job = Arc::new(Job {
         n,
@@ -288,24 +326,35 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
         caller: thread::current(),
         task,
     });
+    let all_done = WaitForAll(&job);
     for _ in 0..asked {
         let job = Arc::clone(&job);
         pool.spawn(move || job.work());
     }
     job.work();
-    // A helper's last task usually ends within microseconds of the caller's: spin a little
-    // before paying for a sleep and a wake-up.
-    let mut spins = 0;
-    while job.done.load(Ordering::Acquire) < n {
-        if spins < 1 << 12 {
-            spins += 1;
-            std::hint::spin_loop();
-        } else {
-            thread::park();
-        }
-    }
+    drop(all_done);
     if let Some(message) = job.panic.lock().unwrap_or_else(PoisonError::into_inner).take() {
         panic!("a task of pool::for_each panicked: {message}");
+    }
+}
+
+/// Waits, when dropped, until every task of the job has finished: on the way out of [`run`],
+/// whether it returns or unwinds, so that no helper can call the task after its borrow ends.
+struct WaitForAll<'a>(&'a Job);
+
+impl Drop for WaitForAll<'_> {
+    fn drop(&mut self) {
+        // A helper's last task usually ends within microseconds of the caller's: spin a
+        // little before paying for a sleep and a wake-up.
+        let mut spins = 0;
+        while self.0.done.load(Ordering::Acquire) < self.0.n {
+            if spins < 1 << 12 {
+                spins += 1;
+                std::hint::spin_loop();
+            } else {
+                thread::park();
+            }
+        }
     }
 }
 
@@ -386,23 +435,27 @@ impl Shared {
     fn run(&self, n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
         struct Context<'a> {
             task: &'a (dyn Fn(usize) + Sync),
-            panicked: AtomicBool,
+            /// The message of the first task that panicked, if one did.
+            panic: Mutex<Option<String>>,
         }
         unsafe extern "C" fn call(context: *const c_void, i: usize) {
             // SAFETY: `context` is the Context below, alive until `for_each` returns.
             let context = unsafe { &*context.cast::<Context<'_>>() };
-            if catch_unwind(AssertUnwindSafe(|| (context.task)(i))).is_err() {
-                context.panicked.store(true, Ordering::Relaxed);
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (context.task)(i))) {
+                let mut panic = context.panic.lock().unwrap_or_else(PoisonError::into_inner);
+                panic.get_or_insert_with(|| message(payload.as_ref()));
+                let _ = catch_unwind(AssertUnwindSafe(|| drop(payload)));
             }
         }
         let context = Context {
             task,
-            panicked: AtomicBool::new(false),
+            panic: Mutex::new(None),
         };
         // SAFETY: `call` reads `context` only while for_each runs, and Context is Sync.
         unsafe { (self.for_each)(n, limit, ptr::from_ref(&context).cast(), call) };
-        if context.panicked.into_inner() {
-            panic!("a task of pool::for_each panicked");
+        let panic = context.panic.into_inner();
+        if let Some(message) = panic.unwrap_or_else(PoisonError::into_inner) {
+            panic!("a task of pool::for_each panicked: {message}");
         }
     }
 }

@@ -99,6 +99,35 @@ fn a_task_that_panics_panics_the_call_after_the_others_ran() {
 }
 
 #[test]
+fn no_task_runs_after_the_call_even_when_a_panic_escapes_it() {
+    let _alone = alone();
+    /// A panic payload whose drop panics: the caller's catch cannot hold it back.
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            if !std::thread::panicking() {
+                panic!("the payload's drop panics");
+            }
+        }
+    }
+    let running = AtomicUsize::new(0);
+    for _ in 0..20 {
+        let call = std::panic::catch_unwind(|| {
+            pool::for_each(64, &|i| {
+                running.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_micros(200));
+                running.fetch_sub(1, Ordering::SeqCst);
+                if i == 0 {
+                    std::panic::panic_any(PanicOnDrop);
+                }
+            })
+        });
+        assert!(call.is_err());
+        assert_eq!(running.load(Ordering::SeqCst), 0, "a task outlived the call");
+    }
+}
+
+#[test]
 fn with_threads_limits_the_threads_and_restores_the_limit() {
     let _alone = alone();
     let all = pool::threads();
