@@ -148,6 +148,11 @@ impl Process {
                 // SAFETY: the handler only adds to an atomic, which is safe in a child of
                 // fork() even when the parent had other threads.
                 unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+                // rayon's threads set up crossbeam-epoch's global collector on first use,
+                // behind a `Once`: a fork that catches one of them inside it leaves it locked
+                // in the child, whose helpers then wait forever. Set up now, before any
+                // helper exists, it is never caught half-done.
+                crossbeam_epoch::default_collector();
             }
         }
         Process {
