@@ -41,14 +41,16 @@ def spread(n: int, seed: int = 0) -> np.ndarray:
     return rng.standard_normal(n) * np.exp2(rng.integers(-20, 20, n))
 
 
-def run_python(script: str, args: list[str] = (), env: dict | None = None) -> str:
+def run_python(
+    script: str, args: list[str] = (), env: dict | None = None, timeout: float = 180
+) -> str:
     """Runs `script` in a fresh interpreter and returns its stdout; fails on a non-zero exit."""
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(script), *args],
         env=dict(os.environ, **(env or {})),
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=timeout,
     )
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done.stdout
@@ -308,8 +310,7 @@ print("ok")
 
 
 def test_a_rust_panic_is_a_runtime_error_naming_the_function():
-    done = subprocess.run([sys.executable, "-c", PANIC_SCRIPT], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+    assert run_python(PANIC_SCRIPT, timeout=60) == "ok\n"
 
 
 # --- Zero-stride arrays in rust-numpy's borrow registry (found auditing item 3) --------------
@@ -345,8 +346,7 @@ print("ok")
 
 def test_zero_stride_arrays_never_reach_the_registrys_division_by_zero():
     script = ZERO_STRIDE_SCRIPT.format(tests=str(Path(__file__).parent))
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr[-2000:]
+    assert run_python(script, timeout=60) == "ok\n"
 
 
 # --- Threads that cannot start: the right answer, and a true count (item 4) --------------
