@@ -48,7 +48,7 @@ fn strided_lines(c: &mut Criterion) {
             for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
                 group.bench_function(
                     BenchmarkId::new(format!("{kernel:?} in place, step {step}"), n),
-                    |b| b.iter(|| kernel.pairwise_sum_line(black_box(line))),
+                    |b| b.iter(|| kernel.pairwise_sum_strided(black_box(line))),
                 );
             }
         }
@@ -63,7 +63,7 @@ fn strided_lines(c: &mut Criterion) {
     for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
         group.bench_function(
             BenchmarkId::new(format!("{kernel:?} in place, column"), "10^4 x 2000"),
-            |b| b.iter(|| kernel.pairwise_sum_line(black_box(column))),
+            |b| b.iter(|| kernel.pairwise_sum_strided(black_box(column))),
         );
     }
     group.finish();

@@ -7,7 +7,7 @@
 //! associative, so a different split gives different bits.
 //!
 //! [`parallel_sum`] splits the work where NumPy's pairwise tree splits it
-//! ([`fast_operations::pairwise::split`]): the tree's subtrees of up to a grain of values are
+//! ([`fast_operations::nodes::split`]): the tree's subtrees of up to a grain of values are
 //! the tasks of the process's thread pool ([`pool`]), and their sums are added in the tree's
 //! order. Each
 //! subtree's sum is a function of its values alone, so the result has the same bits as
@@ -17,11 +17,11 @@
 //! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::pairwise::{Depth, Value, pairwise_sum_at, split};
-use fast_operations::{
-    Summable, exact_sum_of_slice, merged_axes, sum_f64_slice, sum_in_index_order_at, sum_unordered,
-    summation_slice,
+use fast_operations::nodes::{
+    Depth, merged_axes, pairwise_sum_at, split, sum_in_index_order_at, sum_of_rows, summation_slice,
 };
+use fast_operations::pairwise::Value;
+use fast_operations::{Summable, sum_f64_slice, sum_unordered};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
 
 #[cfg(feature = "module")]
@@ -61,7 +61,7 @@ pub trait ParallelSummable: Summable {
 /// as [`fast_operations::sum_array`], for every thread count.
 ///
 /// float64 and float32 views that are one slice in summation order, 1-D views of any stride,
-/// and N-D views whose axes merge ([`fast_operations::merged_axes`]) into one line
+/// and N-D views whose axes merge ([`fast_operations::nodes::merged_axes`]) into one strided axis
 /// (`a[:, ::2]` of a C-ordered array, `a[::-1, ::-1]`) or into one plane of rows (`a[:, 1:]`)
 /// are summed in parallel; views of three or more axes that do not merge serially, in the
 /// same order. Integer sums are exact, in parallel for every layout.
@@ -90,20 +90,20 @@ impl ParallelSummable for f64 {
 }
 
 /// NumPy's tree over a float view that is not one slice, in C index order, on the pool: for
-/// views whose axes merge ([`fast_operations::merged_axes`]) into one strided line (split
-/// as 1-D views) or into one plane (split into runs of its rows: [`Rows`]). `None` for
+/// views whose axes merge ([`fast_operations::nodes::merged_axes`]) into one strided axis (split
+/// as 1-D views) or into one plane (split into runs of its rows: [`RowRun`]). `None` for
 /// small views and for those of more axes, which the caller sums serially.
 fn view_tree<T: Value + Summable>(view: &ArrayViewD<'_, T>) -> Option<f64> {
     if view.len() < PARALLEL_FROM {
         return None;
     }
     let merged = merged_axes(view);
-    if let Ok(line) = merged.view().into_dimensionality::<Ix1>() {
-        Some(tree(line, &|part: ArrayView1<'_, T>, depth| {
+    if let Ok(axis) = merged.view().into_dimensionality::<Ix1>() {
+        Some(tree(axis, &|part: ArrayView1<'_, T>, depth| {
             sum_in_index_order_at(&part.into_dyn(), depth)
         }))
     } else if let Ok(plane) = merged.into_dimensionality::<Ix2>() {
-        Some(tree(Rows::of(plane), &Rows::sum))
+        Some(tree(RowRun::of(plane), &RowRun::sum))
     } else {
         None
     }
@@ -135,32 +135,31 @@ impl ParallelSummable for f32 {
 
 impl ParallelSummable for i64 {
     fn parallel_sum(view: ArrayViewD<'_, i64>) -> i128 {
-        exact_parallel(view, |x| x)
+        exact_parallel(view)
     }
 }
 
 impl ParallelSummable for i32 {
     fn parallel_sum(view: ArrayViewD<'_, i32>) -> i128 {
-        exact_parallel(view, i64::from)
+        exact_parallel(view)
     }
 }
 
 /// Integer sums are exact, so any split gives the same result: fixed chunks of memory for a
 /// slice; for any other view, about [`TASKS_PER_THREAD`] chunks per thread along the first
-/// axis of its merged form ([`fast_operations::merged_axes`]), each summed as `sum_array` sums
+/// axis of its merged form ([`fast_operations::nodes::merged_axes`]), each summed as `sum_array` sums
 /// it.
-fn exact_parallel<T: Summable<Total = i128>>(
-    view: ArrayViewD<'_, T>,
-    widen: impl Fn(T) -> i64 + Copy + Sync,
-) -> i128 {
+fn exact_parallel<T: Summable<Total = i128>>(view: ArrayViewD<'_, T>) -> i128 {
     if view.len() < PARALLEL_FROM {
         return T::sum(view);
     }
     if let Some(values) = view.as_slice_memory_order() {
         let chunks: Vec<&[T]> = values.chunks(GRAIN).collect();
-        return pool::map(chunks.len(), |i| exact_sum_of_slice(chunks[i], widen))
-            .into_iter()
-            .sum();
+        return pool::map(chunks.len(), |i| {
+            T::sum(ArrayView1::from(chunks[i]).into_dyn())
+        })
+        .into_iter()
+        .sum();
     }
     let view = merged_axes(&view);
     let outer = view.len_of(Axis(0));
@@ -198,15 +197,15 @@ impl<T: Sync> Part for ArrayView1<'_, T> {
 /// `len` values of a 2-D view from value `start` on, in C index order: a run of its rows that
 /// may begin and end inside a row, where the tree's nodes split it.
 #[derive(Clone, Copy)]
-struct Rows<'a, T> {
+struct RowRun<'a, T> {
     plane: ArrayView2<'a, T>,
     start: usize,
     len: usize,
 }
 
-impl<'a, T: Value> Rows<'a, T> {
+impl<'a, T: Value> RowRun<'a, T> {
     fn of(plane: ArrayView2<'a, T>) -> Self {
-        Rows {
+        RowRun {
             plane,
             start: 0,
             len: plane.len(),
@@ -222,18 +221,18 @@ impl<'a, T: Value> Rows<'a, T> {
         let head = head.index_axis_move(Axis(0), 0).slice_move(s![from..]);
         // The last row is cut by sum_of_rows itself: it takes the first `len` values. (A
         // first row cut inside an iterator adapter instead made every row cost 2.4x as much.)
-        fast_operations::sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
+        sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
     }
 }
 
-impl<T: Value> Part for Rows<'_, T> {
+impl<T: Value> Part for RowRun<'_, T> {
     fn len(&self) -> usize {
         self.len
     }
     fn split_at(self, mid: usize) -> (Self, Self) {
         assert!(mid <= self.len);
-        let left = Rows { len: mid, ..self };
-        let right = Rows {
+        let left = RowRun { len: mid, ..self };
+        let right = RowRun {
             start: self.start + mid,
             len: self.len - mid,
             ..self

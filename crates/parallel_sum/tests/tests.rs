@@ -1,11 +1,10 @@
 //! The parallel sum has the serial sum's bits for every thread count, size and layout.
 
+use fast_operations::nodes::summation_slice;
 use fast_operations::pairwise::sum_reference;
-use fast_operations::{sum_array, summation_slice};
+use fast_operations::sum_array;
 use ndarray::{Array, ArrayViewD, s};
-use parallel_sum::{
-    GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered,
-};
+use parallel_sum::{GRAIN, PARALLEL_FROM, ParallelSummable, parallel_sum, parallel_sum_unordered};
 use test_values::{numpy_pairwise_sum, values};
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];

@@ -119,6 +119,17 @@ pub fn nan(negative: bool, payload: u64) -> f64 {
     f64::from_bits(((negative as u64) << 63) | 0x7ff8_0000_0000_0000 | payload)
 }
 
+/// Asserts that `got` and `expected` have the same bits (so NaN payloads and the sign of
+/// zero count), naming `what` and both values when they differ.
+#[track_caller]
+pub fn assert_same_bits(got: f64, expected: f64, what: &str) {
+    assert_eq!(
+        got.to_bits(),
+        expected.to_bits(),
+        "{what}: got {got:e}, expected {expected:e}"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

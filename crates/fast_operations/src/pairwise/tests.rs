@@ -1,0 +1,495 @@
+//! Every kernel against the plain reference, bit for bit: every size from 0 to 1100 and large
+//! ones, every offset into a cache line, strided views read in place (and nothing outside
+//! them), the unordered yardstick, and NaN payloads against NumPy's compiled order.
+
+use super::gather::pairwise_sum_of_at;
+use super::hints::PREFETCH_FROM;
+use super::{Depth, Kernel, split, sum_reference};
+use crate::{sum_array, sum_unordered};
+use ndarray::{Array, ArrayView1, ShapeBuilder, s};
+use test_values::{assert_same_bits, numpy_pairwise_sum, values};
+
+/// [`pairwise_sum_of_at`] of the whole tree: the gathering path, fed by an iterator.
+fn pairwise_sum_of(n: usize, values: impl Iterator<Item = f64>) -> f64 {
+    pairwise_sum_of_at(n, values, Depth::ROOT)
+}
+
+fn supported_kernels() -> Vec<Kernel> {
+    Kernel::ALL
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect()
+}
+
+#[test]
+fn baseline_kernel_is_always_supported_and_best_is_supported() {
+    assert!(Kernel::Baseline.is_supported());
+    assert!(Kernel::best().is_supported());
+}
+
+/// The vendor as Linux reports it (the test's own source, not the crate's CPUID read).
+fn cpu_vendor() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let line = info.lines().find(|l| l.starts_with("vendor_id"));
+    line.and_then(|l| l.split(':').nth(1))
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn the_preferred_kernel_is_the_best_but_avx2_on_amd() {
+    let expected = match Kernel::best() {
+        Kernel::Avx512 if cpu_vendor() == "AuthenticAMD" => Kernel::Avx2,
+        best => best,
+    };
+    assert_eq!(Kernel::preferred::<f64>(), expected);
+    assert_eq!(Kernel::preferred::<f64>(), expected);
+    assert!(Kernel::preferred::<f64>().is_supported());
+    let for_f32 = if Kernel::Avx2.is_supported() {
+        Kernel::Avx2
+    } else {
+        Kernel::best()
+    };
+    assert_eq!(Kernel::preferred::<f32>(), for_f32);
+}
+
+/// Every kernel this CPU runs, and the gathering path, against the plain reference.
+fn assert_every_kernel_matches_the_reference(a: &[f64]) {
+    let n = a.len();
+    let expected = sum_reference(a);
+    for kernel in supported_kernels() {
+        assert_same_bits(
+            kernel.pairwise_sum(a),
+            expected,
+            &format!("{kernel:?}, n = {n}"),
+        );
+    }
+    assert_same_bits(
+        pairwise_sum_of(n, a.iter().copied()),
+        expected,
+        &format!("gathered, n = {n}"),
+    );
+}
+
+#[test]
+fn every_kernel_matches_the_reference_for_every_n_up_to_1100() {
+    for n in 0..=1100 {
+        assert_every_kernel_matches_the_reference(&values(n, n as u64));
+    }
+}
+
+#[test]
+fn every_kernel_widens_float32_as_it_reads_with_the_bits_of_the_widened_values() {
+    let buffer: Vec<f32> = values(300_000, 5).into_iter().map(|x| x as f32).collect();
+    let sizes = (0..=1100).chain([4096, 4097, 65_537, 262_151]);
+    for (i, n) in sizes.enumerate() {
+        let offset = i % 8; // every start within 32 bytes: an AVX-512 load of 8 f32
+        let a = &buffer[offset..offset + n];
+        let widened: Vec<f64> = a.iter().map(|&x| f64::from(x)).collect();
+        let expected = sum_reference(&widened);
+        assert_same_bits(sum_reference(a), expected, &format!("reference, n = {n}"));
+        for kernel in supported_kernels() {
+            assert_same_bits(
+                kernel.pairwise_sum(a),
+                expected,
+                &format!("{kernel:?}, float32, n = {n}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_reference_for_large_n() {
+    let sizes = [
+        4096, 4097, 8191, 65_536, 65_537, 100_003, 262_144, 1_000_000, 1_234_567,
+    ];
+    for (seed, n) in sizes.into_iter().enumerate() {
+        assert_every_kernel_matches_the_reference(&values(n, seed as u64 + 7));
+    }
+}
+
+#[test]
+fn every_kernel_matches_the_reference_at_every_offset_into_a_cache_line() {
+    // Vector loads see different line splits at each start within a 64-byte line: every
+    // start, with sizes around the leaf and line boundaries, and on both sides of where the
+    // AVX-512 sums start prefetching.
+    let buffer = values(PREFETCH_FROM + 100, 99);
+    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
+    for offset in 0..8 {
+        let start = line_start + offset;
+        let large = [PREFETCH_FROM - 1, PREFETCH_FROM, PREFETCH_FROM + 77];
+        for n in (0..=300)
+            .chain([1000, 1023, 1029, 4096, 10_007])
+            .chain(large)
+        {
+            let a = &buffer[start..start + n];
+            assert_eq!(a.as_ptr() as usize % 64, offset * size_of::<f64>());
+            assert_every_kernel_matches_the_reference(a);
+        }
+    }
+    // Signed zeros: each lane's first value starts its accumulator, as in NumPy, and is not
+    // added to a zero (0.0 + -0.0 would be +0.0), wherever the lane falls in a line.
+    let zeros = vec![-0.0; 300];
+    for offset in 0..8 {
+        let a = &zeros[offset..];
+        for kernel in supported_kernels() {
+            assert_same_bits(kernel.pairwise_sum(&a[..8]), -0.0, "eight -0.0");
+            assert_same_bits(
+                kernel.pairwise_sum(a),
+                -0.0,
+                &format!("{kernel:?}: -0.0 * {}", a.len()),
+            );
+        }
+    }
+}
+
+#[test]
+fn the_tree_is_numpys() {
+    // Hand-checked structure: n < 8 in order from -0.0, 8..=128 in eight lanes, then splits.
+    assert_eq!(split(129), 64);
+    assert_eq!(split(1000), 496);
+    assert_eq!(split(1006), 496);
+    assert_same_bits(sum_reference::<f64>(&[]), -0.0, "empty");
+    assert_same_bits(sum_reference(&[-0.0]), -0.0, "one -0.0");
+    // Eight lanes: a[0] + a[8] first, so 1e16 + 1 + -1e16 ... lane by lane.
+    let mut a = [0.0; 16];
+    a[0] = 1e16;
+    a[8] = 1.0;
+    a[1] = -1e16;
+    assert_same_bits(sum_reference(&a), (1e16 + 1.0) + -1e16, "lanes");
+}
+
+/// Every kernel's in-place sum of a strided line against the reference over a copy of its
+/// values: strides 2 and -1 (the AVX-512 kernel reads those by masked loads and by reversed
+/// loads) and others (gathers), float64 and float32.
+#[test]
+fn every_kernel_reads_strided_lines_in_place_with_the_bits_of_a_copy() {
+    // 300_001: lines of stride 2 and -1 that span 2 MiB, which the AVX-512 kernel prefetches.
+    let sizes = (0..=600).chain([1100, 4097, 65_537, 300_001]);
+    for (i, n) in sizes.enumerate() {
+        let base = Array::from(values(5 * n + 9, i as u64));
+        let base32 = base.mapv(|x| x as f32);
+        for step in [-5isize, -3, -2, -1, 2, 3] {
+            // Starting a few values in: every start within a cache line over the loop.
+            let view = base.slice(s![i % 8..;step]).slice_move(s![..n]);
+            let copy: Vec<f64> = view.iter().copied().collect();
+            let view32 = base32.slice(s![i % 8..;step]).slice_move(s![..n]);
+            let copy32: Vec<f64> = view32.iter().map(|&x| f64::from(x)).collect();
+            for kernel in supported_kernels() {
+                let what = format!("{kernel:?}, n = {n}, step = {step}");
+                assert_same_bits(
+                    kernel.pairwise_sum_strided(view),
+                    sum_reference(&copy),
+                    &what,
+                );
+                let sum32 = kernel.pairwise_sum_strided(view32);
+                assert_same_bits(sum32, sum_reference(&copy32), &format!("float32, {what}"));
+            }
+        }
+        // Stride 0: one value n times (NumPy's broadcast_to).
+        let one = &base.as_slice().unwrap()[..1];
+        let broadcast = ArrayView1::from_shape((n,).strides((0,)), one).unwrap();
+        for kernel in supported_kernels() {
+            let expected = sum_reference(&vec![one[0]; n]);
+            let what = format!("{kernel:?}, n = {n}, stride 0");
+            assert_same_bits(kernel.pairwise_sum_strided(broadcast), expected, &what);
+        }
+    }
+}
+
+/// A page of memory between two that cannot be read (any read there kills the process):
+/// strided lines that end at either edge of the page are summed by every kernel, so a load
+/// that read past a view's first or last value would crash this test.
+#[cfg(unix)]
+#[test]
+fn strided_lines_read_nothing_outside_their_view() {
+    // SAFETY: a fresh private anonymous mapping of three pages; the outer two made
+    // unreadable, the middle one readable and written only through the slice below, which
+    // lives no longer than the mapping (unmapped at the end).
+    unsafe {
+        let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+        let protection = libc::PROT_READ | libc::PROT_WRITE;
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+        let map = libc::mmap(std::ptr::null_mut(), 3 * page, protection, flags, -1, 0);
+        assert_ne!(map, libc::MAP_FAILED);
+        let middle = map.cast::<u8>().add(page);
+        assert_eq!(libc::mprotect(map, page, libc::PROT_NONE), 0);
+        assert_eq!(
+            libc::mprotect(middle.add(page).cast(), page, libc::PROT_NONE),
+            0
+        );
+        let len = page / 8;
+        let values = std::slice::from_raw_parts_mut(middle.cast::<f64>(), len);
+        values.copy_from_slice(&test_values::values(len, 3));
+        let all = ArrayView1::from(&*values);
+        for n in 0..=200 {
+            for step in [-3isize, -2, -1, 2, 3] {
+                let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
+                if span > len {
+                    continue;
+                }
+                // The view's values at the page's last value, then at its first.
+                let at_end = all.slice(s![len - span..;step]);
+                let at_start = all.slice(s![..span;step]);
+                for view in [at_end, at_start] {
+                    let view = view.slice_move(s![..n]);
+                    let copy: Vec<f64> = view.iter().copied().collect();
+                    for kernel in supported_kernels() {
+                        let what = format!("{kernel:?}, n = {n}, step = {step}");
+                        assert_same_bits(
+                            kernel.pairwise_sum_strided(view),
+                            sum_reference(&copy),
+                            &what,
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(libc::munmap(map, 3 * page), 0);
+    }
+}
+
+#[test]
+fn unordered_sum_is_a_sum() {
+    // Integer-valued doubles add exactly in any order.
+    // Every start within a cache line (the values before the first line are added apart),
+    // and lengths that end before the first line.
+    // Lengths on both sides of where the AVX-512 sum starts prefetching too.
+    let buffer: Vec<f64> = (0..PREFETCH_FROM + 11)
+        .map(|i| (i % 1000) as f64 - 500.0)
+        .collect();
+    for start in 0..8 {
+        for n in [
+            0,
+            1,
+            3,
+            7,
+            8,
+            33,
+            100_003,
+            PREFETCH_FROM - 1,
+            PREFETCH_FROM + 3,
+        ] {
+            let a = &buffer[start..start + n];
+            let exact: f64 = a.iter().sum();
+            assert_eq!(sum_unordered(a), exact, "start {start}, n {n}");
+            for kernel in supported_kernels() {
+                assert_eq!(
+                    kernel.unordered_sum(a),
+                    exact,
+                    "{kernel:?}, start {start}, n {n}"
+                );
+            }
+        }
+    }
+}
+
+// NaN payloads and signs: on x86 an addition of two NaNs returns its first operand's NaN,
+// so where two NaNs meet, the operand order of that addition decides the bits. Against
+// `numpy_pairwise_sum`, NumPy's order (test_values), for two NaNs at every pair of positions.
+
+/// The sizes whose every pair of positions is tried: small sums, one and two leaves, nodes
+/// of two to four leaves, and a tree three levels deep.
+fn nan_pair_sizes() -> impl Iterator<Item = usize> {
+    (1..=20).chain(127..=130).chain(255..=260).chain([1000])
+}
+
+/// The NaNs placed, first at `i` and second at `j`: a negative and a positive quiet NaN of
+/// distinct payloads, then a signalling NaN (which x86 additions quiet) against a quiet one.
+const NAN_PAIRS: [(u64, u64); 2] = [
+    (0xfff8_0000_0000_0001, 0x7ff8_0000_0000_0002),
+    (0x7ff0_0000_0000_0003, 0xfff8_0000_0000_0004),
+];
+
+/// Calls `check(a, i, j)` with `a` = `values` but NaNs at `i != j`, for every such pair (and
+/// every pair of [`NAN_PAIRS`], the second only for up to 260 values), restoring `a` after;
+/// `i` in steps of `step`, larger in debug builds (see [`debug_step`]).
+fn for_every_nan_pair(values: &[f64], step: usize, mut check: impl FnMut(&[f64], usize, usize)) {
+    let n = values.len();
+    let step = step * debug_step(n);
+    let mut a = values.to_vec();
+    for (k, &(x, y)) in NAN_PAIRS.iter().enumerate() {
+        if k > 0 && n > 260 {
+            continue;
+        }
+        for i in (0..n).step_by(step) {
+            for j in (0..n).filter(|&j| j != i) {
+                a[i] = f64::from_bits(x);
+                a[j] = f64::from_bits(y);
+                check(&a, i, j);
+                a[i] = values[i];
+                a[j] = values[j];
+            }
+        }
+    }
+}
+
+/// How many times fewer first positions the NaN tests try in a debug build, where each sum is
+/// tens of times slower: every one up to 20 values, then a few (the release build tries all).
+fn debug_step(n: usize) -> usize {
+    match n {
+        _ if !cfg!(debug_assertions) => 1,
+        0..=20 => 1,
+        21..=300 => 7,
+        _ => 41,
+    }
+}
+
+#[test]
+fn the_numpy_order_reference_is_the_tree_on_finite_values() {
+    for n in (0..=1100).chain([5000, 70_001]) {
+        let a = values(n, n as u64 + 3);
+        assert_same_bits(
+            numpy_pairwise_sum(&a),
+            sum_reference(&a),
+            &format!("n = {n}"),
+        );
+    }
+}
+
+#[test]
+fn nan_pairs_give_numpys_bits_on_every_kernel() {
+    for n in nan_pair_sizes() {
+        for_every_nan_pair(&values(n, 1), 1, |a, i, j| {
+            let expected = numpy_pairwise_sum(a);
+            let what = |path: &str| format!("{path}, n = {n}, NaNs at {i} and {j}");
+            assert_same_bits(sum_reference(a), expected, &what("reference"));
+            for kernel in supported_kernels() {
+                assert_same_bits(
+                    kernel.pairwise_sum(a),
+                    expected,
+                    &what(&format!("{kernel:?}")),
+                );
+            }
+            assert_same_bits(
+                pairwise_sum_of(n, a.iter().copied()),
+                expected,
+                &what("gathered"),
+            );
+            assert_same_bits(
+                sum_array(ArrayView1::from(a).into_dyn()),
+                0.0 + expected,
+                &what("sum_array"),
+            );
+        });
+    }
+}
+
+#[test]
+fn nan_pairs_in_large_trees_give_numpys_bits_on_every_kernel() {
+    // Deeper trees, through the walk's recursion and the gathering path's splits: NaNs in
+    // every pair of a set of positions spread over the tree.
+    for n in [2000, 5000, 70_001] {
+        let clean = values(n, 2);
+        let spread = if cfg!(debug_assertions) { 12 } else { 40 };
+        let positions: Vec<usize> = (0..n).step_by(n / spread).chain([n - 1]).collect();
+        let mut a = clean.clone();
+        for &i in &positions {
+            for &j in positions.iter().filter(|&&j| j != i) {
+                a[i] = f64::from_bits(NAN_PAIRS[0].0);
+                a[j] = f64::from_bits(NAN_PAIRS[0].1);
+                let expected = numpy_pairwise_sum(&a);
+                let what = |path: &str| format!("{path}, n = {n}, NaNs at {i} and {j}");
+                for kernel in supported_kernels() {
+                    assert_same_bits(
+                        kernel.pairwise_sum(&a),
+                        expected,
+                        &what(&format!("{kernel:?}")),
+                    );
+                }
+                let gathered = pairwise_sum_of(n, a.iter().copied());
+                assert_same_bits(gathered, expected, &what("gathered"));
+                (a[i], a[j]) = (clean[i], clean[j]);
+            }
+        }
+    }
+}
+
+#[test]
+fn nan_pairs_give_numpys_bits_at_every_offset_into_a_cache_line() {
+    // The AVX-512 leaves read whole lines from where the slice starts in its line, and the
+    // AVX2 ones rotate their lanes at a 16-byte start: every start, on sizes of one to three
+    // leaves.
+    let buffer = values(400, 4);
+    let line_start = (64 - buffer.as_ptr() as usize % 64) % 64 / size_of::<f64>();
+    for offset in 0..8 {
+        let start = line_start + offset;
+        for n in [8, 15, 16, 17, 64, 127, 128, 129, 136, 200, 271, 272] {
+            for_every_nan_pair(&buffer[start..start + n], 1, |a, i, j| {
+                let expected = numpy_pairwise_sum(a);
+                let mut shifted = buffer.clone();
+                shifted[start..start + n].copy_from_slice(a);
+                let a = &shifted[start..start + n];
+                for kernel in supported_kernels() {
+                    let what = format!("{kernel:?}, offset {offset}, n = {n}, NaNs at {i}, {j}");
+                    assert_same_bits(kernel.pairwise_sum(a), expected, &what);
+                }
+            });
+        }
+    }
+}
+
+#[test]
+fn nan_pairs_in_strided_lines_give_numpys_bits_on_every_kernel() {
+    for n in nan_pair_sizes() {
+        let base = Array::from(values(3 * n + 3, 5));
+        // Every third position of the first NaN at 1000 values: the strided walk is the tree
+        // of slices, which the test above covers at every pair.
+        let step = if n > 300 { 3 } else { 1 };
+        for stride in [-1isize, 2, 3] {
+            let clean: Vec<f64> = base.slice(s![..;stride]).iter().take(n).copied().collect();
+            for_every_nan_pair(&clean, step, |a, i, j| {
+                let expected = numpy_pairwise_sum(a);
+                let mut strided = base.clone();
+                let mut line = strided.slice_mut(s![..;stride]);
+                line.slice_mut(s![..n]).assign(&ArrayView1::from(a));
+                let line = strided.slice(s![..;stride]).slice_move(s![..n]);
+                for kernel in supported_kernels() {
+                    let what = format!("{kernel:?}, stride {stride}, n = {n}, NaNs at {i}, {j}");
+                    assert_same_bits(kernel.pairwise_sum_strided(line), expected, &what);
+                }
+                let what = format!("sum_array, stride {stride}, n = {n}, NaNs at {i}, {j}");
+                assert_same_bits(sum_array(line.into_dyn()), 0.0 + expected, &what);
+            });
+        }
+    }
+}
+
+#[test]
+fn float32_nan_pairs_give_numpys_bits_of_the_widened_values() {
+    let (x, y) = (f32::from_bits(0xffc0_0001), f32::from_bits(0x7fc0_0002));
+    for n in nan_pair_sizes() {
+        let clean: Vec<f32> = values(n, 6).into_iter().map(|v| v as f32).collect();
+        let step = if n > 300 { 3 } else { 1 } * debug_step(n);
+        let mut a = clean.clone();
+        for i in (0..n).step_by(step) {
+            for j in (0..n).filter(|&j| j != i) {
+                (a[i], a[j]) = (x, y);
+                let widened: Vec<f64> = a.iter().map(|&v| f64::from(v)).collect();
+                let expected = numpy_pairwise_sum(&widened);
+                let what = |path: &str| format!("{path}, float32, n = {n}, NaNs at {i}, {j}");
+                for kernel in supported_kernels() {
+                    assert_same_bits(
+                        kernel.pairwise_sum(&a),
+                        expected,
+                        &what(&format!("{kernel:?}")),
+                    );
+                    let reversed = ArrayView1::from(&a[..]).slice_move(s![..;-1]);
+                    let widened_reversed: Vec<f64> = widened.iter().rev().copied().collect();
+                    assert_same_bits(
+                        kernel.pairwise_sum_strided(reversed),
+                        numpy_pairwise_sum(&widened_reversed),
+                        &what(&format!("{kernel:?} reversed")),
+                    );
+                }
+                assert_same_bits(
+                    sum_array(ArrayView1::from(&a[..]).into_dyn()),
+                    0.0 + expected,
+                    &what("sum_array"),
+                );
+                (a[i], a[j]) = (clean[i], clean[j]);
+            }
+        }
+    }
+}
