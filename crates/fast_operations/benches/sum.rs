@@ -1,5 +1,5 @@
 //! The tutorial's loop, NumPy's tree in plain Rust, the same tree on each SIMD kernel, and the
-//! unordered many-accumulator sum (the yardstick), at 10^3 ... 10^7 values; and strided lines
+//! unordered many-accumulator sum (the yardstick), at 10^3 ... 10^7 values; and strided views
 //! (`a[::2]`, `a[::-1]`, `a[::3]`), each kernel reading them in place against the reference
 //! over a copy, and a column of a wide matrix (one value a cache line, lines far apart).
 
@@ -33,27 +33,27 @@ fn sums(c: &mut Criterion) {
     group.finish();
 }
 
-fn strided_lines(c: &mut Criterion) {
-    let mut group = c.benchmark_group("strided line");
+fn strided_views(c: &mut Criterion) {
+    let mut group = c.benchmark_group("strided view");
     for n in [1_000usize, 100_000, 10_000_000] {
         let a: Vec<f64> = (0..3 * n).map(|i| (i as f64).sin()).collect();
         for step in [2isize, -1, 3] {
             let view = ArrayView1::from(&a[..step.unsigned_abs() * n]);
-            let line = view.slice_move(ndarray::s![..;step]);
+            let strided = view.slice_move(ndarray::s![..;step]);
             group.throughput(Throughput::Bytes((n * size_of::<f64>()) as u64));
             group.bench_function(
                 BenchmarkId::new(format!("copy, then scalar tree, step {step}"), n),
-                |b| b.iter(|| sum_reference(&black_box(line).to_vec())),
+                |b| b.iter(|| sum_reference(&black_box(strided).to_vec())),
             );
             for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
                 group.bench_function(
                     BenchmarkId::new(format!("{kernel:?} in place, step {step}"), n),
-                    |b| b.iter(|| kernel.pairwise_sum_strided(black_box(line))),
+                    |b| b.iter(|| kernel.pairwise_sum_strided(black_box(strided))),
                 );
             }
         }
     }
-    // A column a[:, 3] of a C-ordered 10^4 x 2000 matrix: 10^4 values 16 KB apart, a line
+    // A column a[:, 3] of a C-ordered 10^4 x 2000 matrix: 10^4 values 16 KB apart, a view
     // that spans 160 MB, so the AVX-512 kernel asks for lines ahead.
     let (rows, cols) = (10_000usize, 2_000usize);
     let matrix: Vec<f64> = (0..rows * cols).map(|i| (i as f64).sin()).collect();
@@ -69,5 +69,5 @@ fn strided_lines(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sums, strided_lines);
+criterion_group!(benches, sums, strided_views);
 criterion_main!(benches);

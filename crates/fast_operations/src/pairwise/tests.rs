@@ -160,12 +160,12 @@ fn the_tree_is_numpys() {
     assert_same_bits(sum_reference(&a), (1e16 + 1.0) + -1e16, "lanes");
 }
 
-/// Every kernel's in-place sum of a strided line against the reference over a copy of its
+/// Every kernel's in-place sum of a strided view against the reference over a copy of its
 /// values: strides 2 and -1 (the AVX-512 kernel reads those by masked loads and by reversed
 /// loads) and others (gathers), float64 and float32.
 #[test]
-fn every_kernel_reads_strided_lines_in_place_with_the_bits_of_a_copy() {
-    // 300_001: lines of stride 2 and -1 that span 2 MiB, which the AVX-512 kernel prefetches.
+fn every_kernel_reads_strided_views_in_place_with_the_bits_of_a_copy() {
+    // 300_001: views of stride 2 and -1 that span 2 MiB, which the AVX-512 kernel prefetches.
     let sizes = (0..=600).chain([1100, 4097, 65_537, 300_001]);
     for (i, n) in sizes.enumerate() {
         let base = Array::from(values(5 * n + 9, i as u64));
@@ -199,11 +199,11 @@ fn every_kernel_reads_strided_lines_in_place_with_the_bits_of_a_copy() {
 }
 
 /// A page of memory between two that cannot be read (any read there kills the process):
-/// strided lines that end at either edge of the page are summed by every kernel, so a load
+/// strided views that end at either edge of the page are summed by every kernel, so a load
 /// that read past a view's first or last value would crash this test.
 #[cfg(unix)]
 #[test]
-fn strided_lines_read_nothing_outside_their_view() {
+fn strided_views_read_nothing_outside_their_view() {
     // SAFETY: a fresh private anonymous mapping of three pages; the outer two made
     // unreadable, the middle one readable and written only through the slice below, which
     // lives no longer than the mapping (unmapped at the end).
@@ -431,7 +431,7 @@ fn nan_pairs_give_numpys_bits_at_every_offset_into_a_cache_line() {
 }
 
 #[test]
-fn nan_pairs_in_strided_lines_give_numpys_bits_on_every_kernel() {
+fn nan_pairs_in_strided_views_give_numpys_bits_on_every_kernel() {
     for n in nan_pair_sizes() {
         let base = Array::from(values(3 * n + 3, 5));
         // Every third position of the first NaN at 1000 values: the strided walk is the tree
@@ -442,15 +442,15 @@ fn nan_pairs_in_strided_lines_give_numpys_bits_on_every_kernel() {
             for_every_nan_pair(&clean, step, |a, i, j| {
                 let expected = numpy_pairwise_sum(a);
                 let mut strided = base.clone();
-                let mut line = strided.slice_mut(s![..;stride]);
-                line.slice_mut(s![..n]).assign(&ArrayView1::from(a));
-                let line = strided.slice(s![..;stride]).slice_move(s![..n]);
+                let mut view = strided.slice_mut(s![..;stride]);
+                view.slice_mut(s![..n]).assign(&ArrayView1::from(a));
+                let view = strided.slice(s![..;stride]).slice_move(s![..n]);
                 for kernel in supported_kernels() {
                     let what = format!("{kernel:?}, stride {stride}, n = {n}, NaNs at {i}, {j}");
-                    assert_same_bits(kernel.pairwise_sum_strided(line), expected, &what);
+                    assert_same_bits(kernel.pairwise_sum_strided(view), expected, &what);
                 }
                 let what = format!("sum_array, stride {stride}, n = {n}, NaNs at {i}, {j}");
-                assert_same_bits(sum_array(line.into_dyn()), 0.0 + expected, &what);
+                assert_same_bits(sum_array(view.into_dyn()), 0.0 + expected, &what);
             });
         }
     }
