@@ -21,8 +21,8 @@ pub(crate) fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
     sum_in_index_order_at(view, Depth::ROOT)
 }
 
-/// [`sum_in_index_order`] of a view whose values are a node at `depth` of a larger tree
-/// (`parallel_sum`'s subtrees).
+/// The tree over the values of `view` in C index order (see `sum_in_index_order`), as a node
+/// at `depth` of a larger tree (`parallel_sum`'s subtrees).
 pub fn sum_in_index_order_at<T: Value>(view: &ArrayViewD<'_, T>, depth: Depth) -> f64 {
     let view = merged_axes(view);
     if Kernel::best() == Kernel::Avx512

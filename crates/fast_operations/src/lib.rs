@@ -38,7 +38,7 @@ pub use sum_array::{Summable, sum_array, sum_f64_slice};
 /// Sums of NumPy's tree's nodes, for code that splits the tree and sums its nodes apart
 /// (`parallel_sum` on threads): each node's sum depends only on its values, its size and the
 /// parity of its depth, so nodes summed anywhere and added up in the tree's order
-/// ([`Depth::join`]) give [`sum_array`]'s bits.
+/// ([`Depth::join`](crate::pairwise::Depth::join)) give [`sum_array`]'s bits.
 pub mod nodes {
     pub use crate::index_order::{merged_axes, sum_in_index_order_at, sum_of_rows};
     pub use crate::pairwise::{Depth, pairwise_sum_at, split};

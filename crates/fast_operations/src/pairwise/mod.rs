@@ -67,5 +67,5 @@ mod tests;
 
 pub use dispatch::{Kernel, pairwise_sum, pairwise_sum_at, sum_unordered};
 pub(crate) use gather::{GATHER, Gather, pairwise_sum_of_at};
-pub use tree::{Depth, split, sum_reference, sum_reference_at};
+pub use tree::{Depth, split, sum_reference};
 pub use value::Value;

@@ -37,7 +37,7 @@ impl Depth {
         }
     }
 
-    /// The sum of a node of more than [`LEAF`] values at this depth from its children's sums,
+    /// The sum of a node of more than `LEAF` (128) values at this depth from its children's sums,
     /// in NumPy's operand order.
     #[inline]
     pub fn join(self, left: f64, right: f64) -> f64 {
@@ -112,7 +112,7 @@ pub fn sum_reference<T: Value>(a: &[T]) -> f64 {
 }
 
 /// [`sum_reference`] of a node at `depth` of a larger tree.
-pub fn sum_reference_at<T: Value>(a: &[T], depth: Depth) -> f64 {
+pub(crate) fn sum_reference_at<T: Value>(a: &[T], depth: Depth) -> f64 {
     let n = a.len();
     if n < 8 {
         let mut res = -0.0;
