@@ -1,7 +1,7 @@
 """The side-by-side comparison behind ``make bench``.
 
 Layout, one module a line:
-- ``__main__``: ``python -m compare``: runs the sections, prints their tables, writes the files.
+- ``__main__``: ``python -m compare``: runs the sections, prints the tables, writes bench-results/.
 - ``publish``: ``python -m compare.publish``: turns the last full run into docs/RESULTS.md.
 - ``section1``: the tutorial's section 1, the typed sum: its ``SECTION`` and peers.
 - ``section2``: section 2, the sum on all cores.
