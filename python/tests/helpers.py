@@ -88,16 +88,21 @@ def assert_docstring_example_runs(function) -> None:
     assert doctest.DocTestRunner().run(test).failed == 0
 
 
+def public_names(module: types.ModuleType) -> set[str]:
+    """The module's public names, without the submodules of a package."""
+    return {
+        name
+        for name in dir(module)
+        if not name.startswith("_") and not isinstance(getattr(module, name), types.ModuleType)
+    }
+
+
 def assert_ships_stub(module: types.ModuleType, functions: set[str]) -> None:
     """The package ships py.typed and a stub declaring exactly its public functions."""
     package = importlib.resources.files(module.__name__)
     assert package.joinpath("py.typed").is_file()
     stub = package.joinpath("__init__.pyi").read_text()
-    public = {
-        name
-        for name in dir(module)
-        if not name.startswith("_") and not isinstance(getattr(module, name), types.ModuleType)
-    }
+    public = public_names(module)
     assert public == functions
     for name in public:
         assert f"def {name}(" in stub
