@@ -3,10 +3,11 @@
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = (ROOT / "docs" / "tutorial.md").read_text()
@@ -29,20 +30,12 @@ def test_c_sources_are_the_tutorials_byte_for_byte(name):
     assert (ROOT / "c_src" / name).read_text() == tutorial_block(f"C Code (`{name}`):")
 
 
-def run_snippet(code: str, cwd: Path) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def test_tutorial_gcc_line_and_ctypes_lines_as_written(tmp_path):
     # Exactly what a reader does: copy the C file, run the tutorial's gcc line, run its Python.
     assert GCC_LINE == "gcc -shared -o math_functions.so -fPIC math_functions.c"
     shutil.copy(ROOT / "c_src" / "math_functions.c", tmp_path)
     subprocess.run(GCC_LINE.split(), cwd=tmp_path, check=True)
-    assert run_snippet(CTYPES_SNIPPET, tmp_path) == "25.0\n"
+    assert run_python(CTYPES_SNIPPET, cwd=tmp_path, timeout=60) == "25.0\n"
 
 
 @pytest.mark.parametrize("library", ["math_functions.so", "math_functions_rust.so"])
@@ -50,7 +43,7 @@ def test_ctypes_lines_load_the_built_libraries(library):
     # The tutorial's lines with only the library path changed (for the Rust one).
     code = CTYPES_SNIPPET.replace('"./math_functions.so"', f'"./{library}"')
     assert f'"./{library}"' in code
-    assert run_snippet(code, CTYPES_DIR) == "25.0\n"
+    assert run_python(code, cwd=CTYPES_DIR, timeout=60) == "25.0\n"
 
 
 def dynamic_symbols(library: Path) -> list[str]:

@@ -1,4 +1,6 @@
-"""Section 4 of "NumPy with Cython and C": the C ``square_array`` on NumPy arrays, safe on every view."""
+"""Section 4 of "NumPy with Cython and C": the C ``square_array`` on NumPy arrays, safe on
+every view.
+"""
 
 import numpy as np
 import numpy.typing as npt
@@ -6,14 +8,34 @@ import numpy.typing as npt
 def square_numpy_array(arr: npt.NDArray[np.float64], /) -> None:
     """Square every value of ``arr`` in place with the tutorial's C ``square_array``.
 
-    Called on each contiguous run of the array's memory, long runs over all cores. Any
-    writable float64 array (native byte order, aligned): strided, reversed, N-D (up to 64
-    axes), Fortran, empty, 0-d. A view that reaches one memory location more than once (a
+    The C function is called on each contiguous run of the array's memory (one run for a
+    contiguous array in any order, reversed included; one per row when rows have gaps; one per
+    value for a view like ``a[::3]``), and long runs are shared out over all cores. Works on
+    any writable float64 array: strided, reversed, N-D (up to NumPy's 64 axes),
+    Fortran-order, empty, 0-d. A view that reaches one memory location more than once (a
     sliding window, a writable broadcast) has each location squared once, as
-    ``np.square(arr, out=arr)`` leaves it. ``TypeError`` for other types and dtypes and for
-    masked arrays, ``ValueError`` for read-only or misaligned arrays, or an array another
-    call is reading or writing right now (nothing is changed then). The GIL is released.
+    ``np.square(arr, out=arr)`` leaves it.
+
+    Raises ``TypeError`` for anything but a float64 ndarray in native byte order (masked
+    arrays included), and ``ValueError`` for read-only or misaligned arrays, or an array
+    another call is using at the same moment (a sum or square on another thread); nothing is
+    changed then. The GIL is released while squaring.
+
+    >>> import numpy as np
+    >>> a = np.array([1.0, 2.0, 3.0])
+    >>> square_numpy_array(a)
+    >>> a
+    array([1., 4., 9.])
     """
 
 def square_numpy_array_rust(arr: npt.NDArray[np.float64], /) -> None:
-    """``square_numpy_array`` with a Rust kernel instead of the C code: same contract, same bits."""
+    """Square every value of ``arr`` in place with a Rust kernel: ``square_numpy_array``'s
+    contract and bits, without the C code.
+
+    >>> import numpy as np
+    >>> a = np.array([[1.0, -2.0], [3.0, 0.5]])
+    >>> square_numpy_array_rust(a.T)
+    >>> a
+    array([[1.  , 4.  ],
+           [9.  , 0.25]])
+    """

@@ -1,29 +1,51 @@
-"""Section 2 of "NumPy with Cython and C": the sum on all cores, the same bits for every thread count."""
+"""Section 2 of "NumPy with Cython and C": the sum on all cores, the same bits for every
+thread count.
+"""
 
 import numpy as np
 import numpy.typing as npt
 
 def parallel_sum(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64], /) -> float | int:
-    """Return the sum of every value of ``arr`` on all cores.
+    """Return the sum of every value of ``arr`` on all cores: the same bits as
+    ``fast_operations.sum_array(arr)`` (and so ``np.sum`` where that one matches it) for
+    every number of threads.
 
-    The same bits as ``fast_operations.sum_array(arr)`` for every number of threads, and the
-    same input contract: float64, float32, int32, int64 arrays of any shape and strides;
-    ``TypeError`` for anything else, ``ValueError`` for more than 32 axes longer than one or
-    an array another call is writing right now. The GIL is released while summing. Arrays
-    under 65536 values are summed on the calling thread alone. The calling thread sums its
-    share itself, beside the process's one pool of helper threads (shared with
-    ``array_ops``); calls from several threads run at the same time, and a forked child
-    starts helpers of its own.
+    Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
+    shape and strides) and raises the same errors as ``sum_array`` for the rest. The GIL is
+    released while summing. Arrays under 65536 values are summed on the calling thread alone,
+    and so are float views whose axes do not merge into one strided line or one plane of rows
+    (``a[:, ::2]`` and ``a[:, 1:]`` of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one
+    does not; integer sums are exact, so every integer view is split). The thread count is
+    ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
+
+    The calling thread sums its share itself, with the process's pool of helper threads
+    (one pool, shared with ``array_ops``): calls from several threads run at the same time,
+    and a child made by ``os.fork()`` starts helpers of its own.
+
+    >>> import numpy as np
+    >>> parallel_sum(np.array([1.0, 2.0, 3.5]))
+    6.5
     """
 
 def thread_count() -> int:
-    """The number of threads ``parallel_sum`` uses, the caller included.
+    """Return the number of threads ``parallel_sum`` uses.
 
-    ``RAYON_NUM_THREADS``, else the cores; fewer if the system refused to start that many.
+    It is the ``RAYON_NUM_THREADS`` environment variable when that is set before the first
+    sum, else the number of cores; fewer if the system refused to start that many threads.
+    The calling thread counts as one.
+
+    >>> thread_count() >= 1
+    True
     """
 
 def parallel_sum_unordered(arr: npt.NDArray[np.float64], /) -> float:
-    """The fastest sum on all threads, in no fixed order: NOT ``np.sum``'s bits.
+    """The fastest sum this machine can do on all threads, in no fixed order: NOT ``np.sum``'s
+    bits, and not the same bits for every thread count.
 
-    The comparison's yardstick for ``parallel_sum``. Takes a contiguous 1-D float64 array.
+    The comparison's yardstick for ``parallel_sum``'s speed, not a way to sum. Takes a 1-D
+    float64 array contiguous in memory.
+
+    >>> import numpy as np
+    >>> parallel_sum_unordered(np.array([1.0, 2.0, 3.5]))
+    6.5
     """

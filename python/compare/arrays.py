@@ -55,6 +55,29 @@ def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check
         yield fields, inputs, records
 
 
+def tabulate(measured, cells) -> tuple[list[list[str]], list[dict]]:
+    """The rows of a section's table and its records, from what ``measure`` yields: a row per
+    record, led by its case's fields (left blank where the row above shows the same, so a size
+    heads its rows once), then its path, then ``cells(record, inputs, timed)`` where it was
+    timed (``timed``: the case's timed records by path) or its status where not."""
+    rows, records, above = [], [], {}
+    for fields, inputs, batch in measured:
+        records += batch
+        timed = {r["path"]: r for r in batch if "seconds" in r}
+        for record in batch:
+            lead, same = [], True
+            for name, value in fields.items():
+                same = same and above.get(name) == value
+                shown = f"{value:.0e}" if name == "n" else str(value)
+                lead.append("" if same else shown)
+            above = fields
+            if record["path"] in timed:
+                rows.append(lead + [record["path"]] + cells(record, inputs, timed))
+            else:
+                rows.append(lead + [record["path"], record["status"]])
+    return rows, records
+
+
 def sum_check(got: float, exact: float, n: int, dtype) -> dict:
     """A sum's status against ``math.fsum``'s ``exact``: adding ``n`` values of one sign of
     ``dtype`` in any order is off by at most (n - 1) half-ulps relative; beyond that, WRONG."""
@@ -98,32 +121,28 @@ class SumSection:
                 status["stable_bits"] = len(again) == 1
             return status
 
-        rows, records = [], []
-        for case, (values, _), batch in measure(self.key, self.peers, settings,
-                                                sized(settings, prepare), check,
-                                                timed=lambda inputs: inputs[0]):
-            n = case["n"]
-            records += batch
-            measured = {r["path"]: r for r in batch if r["status"] == "ok"}
-            base = measured.get(self.baseline, {})
-            tutorial = measured.get(self.tutorial, {}).get("seconds")
-            yardstick = measured.get(self.yardstick, {}).get("seconds")
-            for i, record in enumerate(batch):
-                size = f"{n:.0e}" if i == 0 else ""
-                if record["status"] != "ok":
-                    rows.append([size, record["path"], record["status"]])
-                    continue
-                seconds = record["seconds"]
-                gbps = values.nbytes / seconds / 1e9
-                record |= {"gbps": gbps, "same_bits_as_baseline": record["value"] == base.get("value")}
-                rows.append([
-                    size, record["path"], f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
-                    ratio(base.get("seconds"), seconds), ratio(tutorial, seconds),
-                    f"{100 * yardstick / seconds:.0f}%" if yardstick else "n/a",
-                    f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
-                    f"{record['error']:.1e}", "yes" if record["same_bits_as_baseline"] else "no",
-                    "yes" if record["stable_bits"] else "NO",
-                ])
+        def cells(record, inputs, timed):
+            values, _ = inputs
+            base = timed.get(self.baseline, {})
+            tutorial = timed.get(self.tutorial, {}).get("seconds")
+            yardstick = timed.get(self.yardstick, {}).get("seconds")
+            seconds = record["seconds"]
+            gbps = values.nbytes / seconds / 1e9
+            record |= {"gbps": gbps, "same_bits_as_baseline": record["value"] == base.get("value")}
+            return [
+                f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
+                ratio(base.get("seconds"), seconds), ratio(tutorial, seconds),
+                f"{100 * yardstick / seconds:.0f}%" if yardstick else "n/a",
+                f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+                f"{record['error']:.1e}", "yes" if record["same_bits_as_baseline"] else "no",
+                "yes" if record["stable_bits"] else "NO",
+            ]
+
+        rows, records = tabulate(
+            measure(self.key, self.peers, settings, sized(settings, prepare), check,
+                    timed=lambda inputs: inputs[0]),
+            cells,
+        )
         headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial",
                    f"% of {self.yardstick}", "% of roofline", "rel. error",
                    f"bits = {self.baseline}", "same bits each run"]
@@ -164,30 +183,23 @@ class InPlaceSection:
                 return {"status": "WRONG: the values are not their squares"}
             return {"status": "ok"}
 
-        rows, records = [], []
-        for case, (_, ones), batch in measure(self.key, self.peers, settings,
-                                              sized(settings, prepare), check,
-                                              timed=lambda inputs: inputs[1]):
-            n = case["n"]
+        def cells(record, inputs, timed):
+            _, ones = inputs
             assert np.all(ones == 1.0)  # squaring ones leaves them ones: every call saw the same
-            for record in batch:
-                if "seconds" in record:
-                    record["gbps"] = 2 * ones.nbytes / record["seconds"] / 1e9
-            records += batch
-            measured = {r["path"]: r for r in batch if r["status"] == "ok"}
-            base = measured.get(self.baseline, {}).get("seconds")
-            tutorial = measured.get(self.tutorial, {}).get("seconds")
-            for i, record in enumerate(batch):
-                size = f"{n:.0e}" if i == 0 else ""
-                if record["status"] != "ok":
-                    rows.append([size, record["path"], record["status"]])
-                    continue
-                seconds, gbps = record["seconds"], record["gbps"]
-                rows.append([
-                    size, record["path"], f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
-                    ratio(base, seconds), ratio(tutorial, seconds),
-                    f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
-                ])
+            base = timed.get(self.baseline, {}).get("seconds")
+            tutorial = timed.get(self.tutorial, {}).get("seconds")
+            seconds = record["seconds"]
+            record["gbps"] = gbps = 2 * ones.nbytes / seconds / 1e9
+            return [
+                f"{seconds * 1e6:.2f}", f"{gbps:.1f}", ratio(base, seconds), ratio(tutorial, seconds),
+                f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+            ]
+
+        rows, records = tabulate(
+            measure(self.key, self.peers, settings, sized(settings, prepare), check,
+                    timed=lambda inputs: inputs[1]),
+            cells,
+        )
         headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial", "% of roofline"]
         note = (
             f"{timing.describe(settings)}, call included; in place on float64 ones; "

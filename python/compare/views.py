@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import report, timing
-from .arrays import measure, ratio, sum_check
+from .arrays import measure, ratio, sum_check, tabulate
 from .peers import Peer, module_function
 from .results import SectionResult
 
@@ -65,24 +65,19 @@ class ViewSection:
             exact = math.fsum(view.ravel(order="K").astype(np.float64))
             return sum_check(float(fn(view)), exact, view.size, view.dtype)
 
-        rows, records, shown_n = [], [], None
-        for case, view, batch in measure(self.key, self.peers, settings, cases(), check,
-                                         timed=lambda view: view):
-            records += batch
-            base = next((r for r in batch if r["path"] == self.baseline and "seconds" in r), {})
-            for j, record in enumerate(batch):
-                first = [f"{case['n']:.0e}" if case["n"] != shown_n else "",
-                         case["layout"] if j == 0 else ""]
-                shown_n = case["n"]
-                if "seconds" not in record:
-                    rows.append(first + [record["path"], record["status"]])
-                    continue
-                record["gbps"] = view.nbytes / record["seconds"] / 1e9
-                rows.append(first + [
-                    record["path"], f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
-                    ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
-                    "yes" if record["value"] == base.get("value") else "no",
-                ])
+        def cells(record, view, timed):
+            base = timed.get(self.baseline, {})
+            record["gbps"] = view.nbytes / record["seconds"] / 1e9
+            return [
+                f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
+                ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
+                "yes" if record["value"] == base.get("value") else "no",
+            ]
+
+        rows, records = tabulate(
+            measure(self.key, self.peers, settings, cases(), check, timed=lambda view: view),
+            cells,
+        )
         headers = ["n", "layout", "path", "us", "GB/s", f"vs {self.baseline}", "rel. error",
                    f"bits = {self.baseline}"]
         note = (

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import array_ops
 from array_ops import square_numpy_array, square_numpy_array_rust
-from surface import assert_docstring_example_runs, assert_ships_stub
+from helpers import assert_docstring_example_runs, assert_ships_stub, misaligned
 
 SQUARES = [square_numpy_array, square_numpy_array_rust]
 
@@ -140,10 +140,7 @@ def test_wrong_input_is_refused_with_what_came(square, bad, error, words):
 
 
 def test_misaligned_arrays_are_refused_and_unchanged(square):
-    buffer = bytearray(8 * 100 + 1)
-    view = np.frombuffer(buffer, dtype=np.float64, offset=1, count=100)
-    view[...] = np.arange(100.0)
-    assert not view.flags.aligned
+    view = misaligned(np.arange(100.0))
     with pytest.raises(ValueError, match="aligned"):
         square(view)
     np.testing.assert_array_equal(view, np.arange(100.0))

@@ -6,12 +6,8 @@ pins down what they now say. A new fault gets a new section.
 
 import contextlib
 import ctypes
-import os
 import re
-import struct
-import subprocess
 import sys
-import textwrap
 import threading
 import time
 import tomllib
@@ -24,36 +20,12 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from array_ops import square_numpy_array, square_numpy_array_rust
 from fast_operations import sum_array, sum_array_naive, sum_array_unordered
+from helpers import bits, misaligned, run_python, wide
 from parallel_sum import parallel_sum, parallel_sum_unordered
 
 SUMS = [sum_array, parallel_sum]
 SQUARES = [square_numpy_array, square_numpy_array_rust]
 CRATES = Path(__file__).resolve().parents[2] / "crates"
-
-
-def bits(x: float) -> bytes:
-    return struct.pack("<d", x)
-
-
-def spread(n: int, seed: int = 0) -> np.ndarray:
-    """n float64 values of many magnitudes: any change in the order of additions shows."""
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal(n) * np.exp2(rng.integers(-20, 20, n))
-
-
-def run_python(
-    script: str, args: list[str] = (), env: dict | None = None, timeout: float = 180
-) -> str:
-    """Runs `script` in a fresh interpreter and returns its stdout; fails on a non-zero exit."""
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), *args],
-        env=dict(os.environ, **(env or {})),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-    return done.stdout
 
 
 @contextlib.contextmanager
@@ -168,40 +140,40 @@ OVERLAPPING = {
         lambda x: sliding_window_view(x, 3, writeable=True),
     ),
     "windows reversed": (
-        lambda: spread(50),
+        lambda: wide(50),
         lambda x: sliding_window_view(x, 4, writeable=True)[::-1, ::-2],
     ),
     "2-D sliding windows": (
-        lambda: spread(12 * 15).reshape(12, 15),
+        lambda: wide(12 * 15).reshape(12, 15),
         lambda x: sliding_window_view(x, (3, 4), writeable=True),
     ),
     "as_strided, rows overlapping": (
-        lambda: spread(40),
+        lambda: wide(40),
         lambda x: as_strided(x, shape=(6, 5), strides=(16, 8), writeable=True),
     ),
     "as_strided, interleaved": (
-        lambda: spread(40),
+        lambda: wide(40),
         lambda x: as_strided(x[::2], shape=(4, 3), strides=(16, 40), writeable=True),
     ),
     "zero stride (broadcast rows), writable": (
-        lambda: spread(5),
+        lambda: wide(5),
         lambda x: as_strided(x, shape=(3, 5), strides=(0, 8), writeable=True),
     ),
     "zero stride, one value": (
-        lambda: spread(3),
+        lambda: wide(3),
         lambda x: as_strided(x[1:], shape=(7,), strides=(0,), writeable=True),
     ),
     # Parallel sizes: the runs of distinct locations are long enough to go to all threads.
     "windows of 3 over 10^5 values": (
-        lambda: spread(10**5),
+        lambda: wide(10**5),
         lambda x: sliding_window_view(x, 3, writeable=True),
     ),
     "2-D windows over 300 x 300": (
-        lambda: spread(300 * 300).reshape(300, 300),
+        lambda: wide(300 * 300).reshape(300, 300),
         lambda x: sliding_window_view(x, (2, 2), writeable=True)[:, ::2],
     ),
     "broadcast of 40 000 values, writable": (
-        lambda: spread(40_000),
+        lambda: wide(40_000),
         lambda x: as_strided(x, shape=(3, 40_000), strides=(0, 8), writeable=True),
     ),
 }
@@ -233,7 +205,7 @@ def test_the_issues_sliding_window_example(square):
 
 def test_more_than_32_axes_are_summed_with_the_same_bits(total):
     assert total(np.ones((1,) * 33)) == 1.0
-    values = spread(5000, seed=3)
+    values = wide(5000, seed=3)
     for a in [
         values.reshape((1,) * 63 + (5000,)),  # 64 axes, the most NumPy allows
         values.reshape((1,) * 31 + (50, 100)),  # 33 axes, C order
@@ -266,7 +238,7 @@ def test_the_1d_functions_still_refuse_more_than_one_axis(function):
 
 
 def test_more_than_32_axes_are_squared(square):
-    values = spread(5000, seed=4)
+    values = wide(5000, seed=4)
     views = [
         lambda x: x.reshape((1,) * 33 + (5000,)),  # contiguous
         lambda x: x.reshape((1,) * 31 + (50, 100))[..., ::2],  # 33 axes, strided
@@ -543,11 +515,8 @@ def test_concurrent_callers_get_right_answers():
 
 
 def test_byte_swapped_and_misaligned_arrays_have_the_bits_of_a_native_copy(total):
-    values = spread(10**5, seed=12)
+    values = wide(10**5, seed=12)
     swapped = values.astype(">f8")
     assert bits(total(swapped)) == bits(np.sum(swapped.astype("=f8")))
-    buffer = bytearray(8 * values.size + 1)
-    misaligned = np.frombuffer(buffer, dtype=np.float64, offset=1)
-    misaligned[...] = values
-    assert not misaligned.flags.aligned
-    assert bits(total(misaligned)) == bits(np.sum(misaligned.copy()))
+    view = misaligned(values)
+    assert bits(total(view)) == bits(np.sum(view.copy()))

@@ -4,7 +4,6 @@ import decimal
 import fractions
 import inspect
 import math
-import struct
 
 import numpy as np
 import pytest
@@ -12,21 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import math_functions
-from surface import assert_docstring_example_runs, assert_ships_stub
+from helpers import assert_docstring_example_runs, assert_same_float, assert_ships_stub
 
 SQUARES = [math_functions.square, math_functions.square_c]
-
-
-def bits(x: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def assert_same_float(got: float, expected: float) -> None:
-    assert type(got) is float
-    if math.isnan(expected):
-        assert math.isnan(got)
-    else:
-        assert bits(got) == bits(expected), f"{got!r} != {expected!r}"
 
 
 @pytest.fixture(params=SQUARES, ids=lambda f: f.__name__)

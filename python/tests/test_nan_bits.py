@@ -14,6 +14,7 @@ import pytest
 
 import fast_operations
 import parallel_sum
+from helpers import bits
 
 _features = getattr(np._core._multiarray_umath, "__cpu_features__", {})
 pytestmark = [
@@ -29,10 +30,6 @@ pytestmark = [
 NEGATIVE_1 = np.uint64(0xFFF8_0000_0000_0001).view(np.float64)
 POSITIVE_2 = np.uint64(0x7FF8_0000_0000_0002).view(np.float64)
 SIGNALLING_3 = np.uint64(0x7FF0_0000_0000_0003).view(np.float64)
-
-
-def bits(x):
-    return int(np.float64(x).view(np.uint64))
 
 
 def values(n, seed):

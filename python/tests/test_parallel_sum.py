@@ -3,8 +3,6 @@
 import inspect
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,9 +10,10 @@ import pytest
 import parallel_sum
 from fast_operations import sum_array
 from parallel_sum import parallel_sum_unordered, thread_count
-from surface import assert_docstring_example_runs, assert_ships_stub
+from helpers import assert_docstring_example_runs, assert_ships_stub, run_python, wide
 
-# Sums of arrays large enough to run in parallel, as hex bits (ints as decimal strings).
+# Sums of arrays large enough to run in parallel, as hex bits (ints as decimal strings). The
+# script makes its own values in its fresh interpreter: its `wide` is wide(3_000_017, seed=42).
 SUMS_SCRIPT = """
 import json, sys
 import numpy as np
@@ -32,12 +31,7 @@ print(json.dumps({"threads": thread_count(),
 
 
 def sums_with_threads(threads: int) -> dict:
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
-    done = subprocess.run(
-        [sys.executable, "-c", SUMS_SCRIPT], env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return json.loads(run_python(SUMS_SCRIPT, env={"RAYON_NUM_THREADS": str(threads)}, timeout=300))
 
 
 def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
@@ -45,20 +39,19 @@ def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
     for threads, run in runs.items():
         assert run["threads"] == threads  # RAYON_NUM_THREADS is honoured and reported
     assert len({tuple(run["sums"]) for run in runs.values()}) == 1, runs
-    rng = np.random.default_rng(42)
-    wide = rng.standard_normal(3_000_017) * np.exp2(rng.integers(-20, 21, 3_000_017))
-    grid = wide[:2_000_000].reshape(2000, 1000)
+    values = wide(3_000_017, seed=42)  # the script's values
+    grid = values[:2_000_000].reshape(2000, 1000)
     # The last four are N-D views: two whose axes merge into one strided line (split across
     # the threads as a 1-D view), one into one plane (split into runs of rows), and one of
     # three axes that do not merge (summed serially).
-    block = wide[:2_000_000].reshape(20, 100, 1000)
-    expected = [sum_array(wide), sum_array(wide[::-3]), sum_array(grid.T),
-                sum_array(wide.astype(np.float32)), sum_array((wide * 1e6).astype(np.int64)),
+    block = values[:2_000_000].reshape(20, 100, 1000)
+    expected = [sum_array(values), sum_array(values[::-3]), sum_array(grid.T),
+                sum_array(values.astype(np.float32)), sum_array((values * 1e6).astype(np.int64)),
                 sum_array(grid[:, ::2]), sum_array(grid[::-1, ::-1]), sum_array(grid[:, 1:]),
                 sum_array(block[:, 1:, 1:])]
     assert runs[2]["sums"] == [s.hex() if isinstance(s, float) else str(s) for s in expected]
-    assert runs[2]["sums"][0] == float(np.sum(wide)).hex()
-    assert runs[2]["sums"][1] == float(np.sum(wide[::-3])).hex()
+    assert runs[2]["sums"][0] == float(np.sum(values)).hex()
+    assert runs[2]["sums"][1] == float(np.sum(values[::-3])).hex()
 
 
 def test_same_bits_from_many_python_threads_at_once():
@@ -66,9 +59,7 @@ def test_same_bits_from_many_python_threads_at_once():
     # to a second pool. Both paths, concurrently, give sum_array's bits.
     from concurrent.futures import ThreadPoolExecutor
 
-    rng = np.random.default_rng(7)
-    arrays = [rng.standard_normal(n) * np.exp2(rng.integers(-20, 21, n))
-              for n in [100_003, 1_000_001, 2_000_000]]
+    arrays = [wide(n, seed=n) for n in [100_003, 1_000_001, 2_000_000]]
     expected = [sum_array(a).hex() for a in arrays]
     with ThreadPoolExecutor(4) as pool:
         runs = list(pool.map(lambda _: [parallel_sum.parallel_sum(a).hex() for a in arrays], range(12)))

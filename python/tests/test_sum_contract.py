@@ -5,7 +5,6 @@ float64 results are compared bit for bit, never with a tolerance.
 """
 
 import math
-import struct
 import threading
 
 import numpy as np
@@ -16,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import fast_operations
 import parallel_sum
+from helpers import assert_same_float, misaligned, wide
 
 SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 
@@ -23,25 +23,6 @@ SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 @pytest.fixture(scope="module", params=SUMS, ids=lambda f: f"{f.__module__}.{f.__name__}")
 def total(request):
     return request.param
-
-
-def bits(x: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def assert_same_float(got, expected) -> None:
-    assert type(got) is float, type(got)
-    expected = float(expected)
-    if math.isnan(expected):
-        assert math.isnan(got)
-    else:
-        assert bits(got) == bits(expected), f"{got!r} != {expected!r}"
-
-
-def wide(n: int, seed: int = 0) -> np.ndarray:
-    """Values spanning 2^-20..2^20 with both signs: any change of summation order shows."""
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal(n) * np.exp2(rng.integers(-20, 21, n))
 
 
 def contiguous_in_memory(view: np.ndarray) -> bool:
@@ -207,14 +188,6 @@ def test_byte_swapped_arrays_are_read_correctly(total, dtype):
     assert total(swapped[::-2]) == total(np.ascontiguousarray(native[::-2]))
     if dtype == ">f8":
         assert_same_float(total(swapped), np.sum(native))
-
-
-def misaligned(values: np.ndarray) -> np.ndarray:
-    buffer = bytearray(values.nbytes + 1)
-    view = np.frombuffer(buffer, dtype=values.dtype, offset=1, count=values.size)
-    view[...] = values
-    assert not view.flags.aligned
-    return view
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32])
