@@ -22,7 +22,7 @@ use pairwise::{Depth, Gather, Kernel, Value};
 
 pub mod pairwise;
 #[cfg(feature = "python")]
-pub mod python;
+mod python;
 
 /// An element type [`sum_array`] accepts, and the type of its sum.
 pub trait Summable: Copy + Send + Sync {
