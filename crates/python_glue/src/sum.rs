@@ -24,9 +24,9 @@ pub trait Sum<T> {
 
 /// A sum function over every dtype the sums take.
 pub trait Sums: Sum<f64> + Sum<f32> + Sum<i64> + Sum<i32> + Sync {
-    /// The float64 sum of values that are one slice in summation order: the common case,
-    /// which skips building an N-D view (a fifth of a small array's call). The same bits
-    /// as [`Sum::<f64>::sum`] of those values.
+    /// The float64 sum of values that are one slice in summation order, with the same bits
+    /// as [`Sum::<f64>::sum`] of them: the common case, which skips building an N-D view
+    /// (on a small array, a large part of the call's cost).
     fn sum_f64_slice(&self, values: &[f64]) -> f64;
 }
 
