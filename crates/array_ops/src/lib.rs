@@ -19,13 +19,13 @@
 //!   windows, broadcasting) are squared by [`square_each_location_once`], each location once,
 //!   as `np.square(w, out=w)` leaves them.
 //!
-//! With the `module` feature, the Python module `array_ops`. The core has no Python in it.
+//! With the `python` feature, the Python module `array_ops`. The core has no Python in it.
 #![deny(missing_docs)]
 
 use ndarray::ArrayViewMutD;
 
 pub mod ffi;
-#[cfg(feature = "module")]
+#[cfg(feature = "python")]
 mod python;
 
 /// Runs of at least this many values are squared on all of the pool's threads: below it,

@@ -1,64 +1,16 @@
-//! The Python module `array_ops`: argument checks and conversions, nothing else.
+//! The Python module `array_ops`: its functions, their docstrings, and the in-place square's
+//! checks; the checks and errors it shares with the other modules are in `python_glue`.
 
-use fast_operations::python::{
-    MAX_VIEW_NDIM, all_strides_zero, catch_panics, is_masked, release_gil,
-};
 use numpy::{
     BorrowError, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyUntypedArray,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-
-/// Everything that can be wrong with an argument; turned into a Python exception in one place.
-enum InputError {
-    NotAnArray { func: &'static str, got: String },
-    Masked { func: &'static str },
-    Dtype { func: &'static str, got: String },
-    ByteOrder { func: &'static str, got: String },
-    Misaligned { func: &'static str },
-    ReadOnly { func: &'static str },
-    Borrowed { func: &'static str },
-    TooLarge { func: &'static str },
-}
-
-impl From<InputError> for PyErr {
-    fn from(error: InputError) -> PyErr {
-        use InputError::*;
-        match error {
-            NotAnArray { func, got } => PyTypeError::new_err(format!(
-                "{func}() expected a numpy.ndarray of float64, got {got}"
-            )),
-            Masked { func } => PyTypeError::new_err(format!(
-                "{func}() does not take masked arrays: it would square the values under the mask \
-                 too; pass arr.data to square every value; nothing was changed"
-            )),
-            Dtype { func, got } => PyTypeError::new_err(format!(
-                "{func}() expected an array of float64, got an array of {got}"
-            )),
-            ByteOrder { func, got } => PyTypeError::new_err(format!(
-                "{func}() expected float64 in native byte order, got {got}; \
-                 arr.byteswap(inplace=True) then arr.dtype = arr.dtype.newbyteorder() converts it"
-            )),
-            Misaligned { func } => PyValueError::new_err(format!(
-                "{func}() needs an aligned array; this one's values are not at multiples of 8 \
-                 bytes (np.frombuffer with an offset?); nothing was changed"
-            )),
-            ReadOnly { func } => PyValueError::new_err(format!(
-                "{func}() squares in place, and the array is read-only; nothing was changed"
-            )),
-            Borrowed { func } => PyValueError::new_err(format!(
-                "{func}() cannot write the array: another call is reading or writing it right \
-                 now (a sum or a square on another thread?); nothing was changed"
-            )),
-            TooLarge { func } => PyMemoryError::new_err(format!(
-                "{func}() could not allocate the map of the memory this overlapping view \
-                 reaches; nothing was changed"
-            )),
-        }
-    }
-}
+use python_glue::{
+    InputError, MAX_VIEW_NDIM, Op, all_strides_zero, catch_panics, dtype_name, is_masked,
+    release_gil, type_name,
+};
 
 /// Checks `obj` and squares it in place with `kernel`, the GIL released for large arrays.
 fn square_in_place(
@@ -78,27 +30,28 @@ fn square_checked(
         .cast::<PyUntypedArray>()
         .map_err(|_| InputError::NotAnArray {
             func,
-            got: obj
-                .get_type()
-                .name()
-                .map_or_else(|_| "?".into(), |n| n.to_string()),
+            op: Op::Square,
+            got: type_name(obj),
         })?;
     if is_masked(array)? {
-        return Err(InputError::Masked { func }.into());
+        return Err(InputError::Masked {
+            func,
+            op: Op::Square,
+        }
+        .into());
     }
     let descr = array.dtype();
-    let dtype_name = || descr.str().map_or_else(|_| "?".into(), |s| s.to_string());
     if (descr.kind(), descr.itemsize()) != (b'f', 8) {
         return Err(InputError::Dtype {
             func,
-            got: dtype_name(),
+            expected: "float64",
+            got: dtype_name(array),
         }
         .into());
     }
     if descr.is_native_byteorder() == Some(false) {
-        let got = descr
-            .getattr("str")
-            .map_or_else(|_| "?".into(), |s| s.to_string());
+        // float64 in the other byte order: NumPy prints such a dtype as its code, `>f8`.
+        let got = dtype_name(array);
         return Err(InputError::ByteOrder { func, got }.into());
     }
     if !array.is_aligned() {
@@ -110,7 +63,10 @@ fn square_checked(
     let typed = array.cast::<PyArrayDyn<f64>>()?;
     let mut values = typed.try_readwrite().map_err(|error| match error {
         BorrowError::NotWriteable => InputError::ReadOnly { func },
-        _ => InputError::Borrowed { func },
+        _ => InputError::Borrowed {
+            func,
+            op: Op::Square,
+        },
     })?;
     let (py, n) = (obj.py(), values.len());
     if let Ok(run) = values.as_slice_mut() {

@@ -28,7 +28,7 @@ mod index_order;
 mod naive;
 pub mod pairwise;
 #[cfg(feature = "python")]
-pub mod python;
+mod python;
 mod sum_array;
 
 pub use naive::sum_array_naive;

@@ -14,7 +14,7 @@
 //! [`fast_operations::sum_array`] (and so `np.sum`) whatever the number of threads: the thread
 //! count decides only who computes which subtree, never what is added to what.
 //!
-//! With the `module` feature, the Python module `parallel_sum`. The core has no Python in it.
+//! With the `python` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
 use fast_operations::nodes::{
@@ -24,7 +24,7 @@ use fast_operations::pairwise::Value;
 use fast_operations::{Summable, sum_f64_slice, sum_unordered};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
 
-#[cfg(feature = "module")]
+#[cfg(feature = "python")]
 mod python;
 
 /// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from

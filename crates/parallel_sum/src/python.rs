@@ -1,27 +1,28 @@
-//! The Python module `parallel_sum`: section 1's input contract, the parallel sums.
+//! The Python module `parallel_sum`: the parallel sums behind section 1's input contract
+//! (`python_glue`).
 
-use fast_operations::python::{SumFn, SumInput, with_contiguous_float64};
 use ndarray::ArrayViewD;
 use pyo3::prelude::*;
+use python_glue::{Sum, SumInput, Sums, with_contiguous_float64};
+
+use crate::ParallelSummable;
 
 /// `parallel_sum`'s sums: [`crate::parallel_sum`] for every dtype.
 struct Parallel;
 
-impl SumFn for Parallel {
-    fn f64(&self, view: ArrayViewD<'_, f64>) -> f64 {
+impl<T: ParallelSummable> Sum<T> for Parallel
+where
+    T::Total: for<'py> IntoPyObject<'py>,
+{
+    type Total = T::Total;
+    fn sum(&self, view: ArrayViewD<'_, T>) -> T::Total {
         crate::parallel_sum(view)
     }
-    fn f64_slice(&self, values: &[f64]) -> f64 {
+}
+
+impl Sums for Parallel {
+    fn sum_f64_slice(&self, values: &[f64]) -> f64 {
         crate::parallel_sum_f64_slice(values)
-    }
-    fn f32(&self, view: ArrayViewD<'_, f32>) -> f64 {
-        crate::parallel_sum(view)
-    }
-    fn i64(&self, view: ArrayViewD<'_, i64>) -> i128 {
-        crate::parallel_sum(view)
-    }
-    fn i32(&self, view: ArrayViewD<'_, i32>) -> i128 {
-        crate::parallel_sum(view)
     }
 }
 

@@ -286,7 +286,7 @@ impl Job {
             let task = unsafe { &*self.task };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task(i))) {
                 let mut panic = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
-                panic.get_or_insert_with(|| message(payload.as_ref()));
+                panic.get_or_insert_with(|| panic_message(payload.as_ref()).to_owned());
                 // A payload's own drop may panic too: that must not escape either.
                 let _ = catch_unwind(AssertUnwindSafe(|| drop(payload)));
             }
@@ -383,15 +383,19 @@ impl Drop for Caller<'_> {
     }
 }
 
-/// What a panic said, when it said it with a string (as `panic!` and `assert!` do).
-fn message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        message.to_string()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "(no message)".to_string()
-    }
+/// What a panic said, when it said it with a string (as `panic!` and `assert!` do), from
+/// the payload that `catch_unwind` returns.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("{} values", 3)).unwrap_err();
+/// assert_eq!(pool::panic_message(payload.as_ref()), "3 values");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
 }
 
 /// A pool as another copy of this crate sees it: C functions, so that extension modules
@@ -448,7 +452,7 @@ impl Shared {
             let context = unsafe { &*context.cast::<Context<'_>>() };
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| (context.task)(i))) {
                 let mut panic = context.panic.lock().unwrap_or_else(PoisonError::into_inner);
-                panic.get_or_insert_with(|| message(payload.as_ref()));
+                panic.get_or_insert_with(|| panic_message(payload.as_ref()).to_owned());
                 let _ = catch_unwind(AssertUnwindSafe(|| drop(payload)));
             }
         }

@@ -1,0 +1,33 @@
+//! # `python_glue`: what the tutorial's Python modules share
+//!
+//! Every section's binding (`crates/*/src/python.rs`) keeps only its functions, their
+//! docstrings and its module; what they have in common lives here, once, so that every
+//! function checks its arguments the same way and says the same thing when it refuses one:
+//!
+//! - [`InputError`]: everything that can be wrong with an argument, and its message.
+//! - [`SumInput`]: the sums' input contract (which arrays, copied when, which errors), and the
+//!   [`Sums`] each sum function implements once, generically, to be dispatched on the dtype.
+//! - [`with_float64_1d`], [`with_contiguous_float64`]: the one-dtype functions' arguments.
+//! - [`release_gil`]: when the GIL is released; [`catch_panics`]: no Rust panic reaches Python.
+//! - [`is_masked`], [`all_strides_zero`], [`MAX_VIEW_NDIM`]: what no array function may take
+//!   as it is.
+//!
+//! It is not a Python module itself, and no section depends on it without its `python`
+//! feature: the cores have no Python in them.
+#![deny(missing_docs)]
+
+mod arrays;
+mod errors;
+mod float64;
+mod gil;
+mod names;
+mod panics;
+mod sum;
+
+pub use arrays::{MAX_VIEW_NDIM, all_strides_zero, is_masked};
+pub use errors::{InputError, Op};
+pub use float64::{with_contiguous_float64, with_float64_1d};
+pub use gil::release_gil;
+pub use names::{dtype_name, type_name};
+pub use panics::catch_panics;
+pub use sum::{Sum, SumInput, Sums};

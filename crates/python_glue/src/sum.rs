@@ -1,0 +1,175 @@
+//! The sums' input contract, and the dispatch of an argument to the sum for its dtype.
+
+use ndarray::ArrayViewD;
+use numpy::{
+    BorrowError, Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn,
+    PyUntypedArray, PyUntypedArrayMethods,
+};
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::arrays::{fewer_axes, is_masked, own_if_all_strides_zero};
+use crate::{InputError, Op, catch_panics, dtype_name, release_gil, type_name};
+
+/// A sum function's sum of arrays of `T`. A section implements it once, generically over
+/// its core's element trait, and [`SumInput::sum`] picks the `T` of the argument's dtype.
+pub trait Sum<T> {
+    /// The sum's type, which Python gets as a float or an int.
+    type Total: Send + for<'py> IntoPyObject<'py>;
+    /// The sum of every value of `view`.
+    fn sum(&self, view: ArrayViewD<'_, T>) -> Self::Total;
+}
+
+/// A sum function over every dtype the sums take.
+pub trait Sums: Sum<f64> + Sum<f32> + Sum<i64> + Sum<i32> + Sync {
+    /// The float64 sum of values that are one slice in summation order, with the same bits
+    /// as [`Sum::<f64>::sum`] of them: the common case, which skips building an N-D view
+    /// (on a small array, a large part of the call's cost).
+    fn sum_f64_slice(&self, values: &[f64]) -> f64;
+}
+
+/// The dtypes the sums take, in any byte order.
+#[derive(Clone, Copy)]
+pub(crate) enum Dtype {
+    F64,
+    F32,
+    I64,
+    I32,
+}
+
+const SUM_DTYPES: &str = "float64, float32, int32 or int64";
+
+/// An array argument of one of the sums' dtypes, in native byte order and aligned, so that
+/// Rust may read it in place.
+pub struct SumInput<'py> {
+    func: &'static str,
+    array: Bound<'py, PyUntypedArray>,
+    dtype: Dtype,
+    /// The argument's number of axes (`array` may have fewer: see [`fewer_axes`]).
+    ndim: usize,
+}
+
+impl<'py> SumInput<'py> {
+    /// Checks `obj` against the contract; `func` names the function in error messages.
+    pub fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> PyResult<SumInput<'py>> {
+        Ok(Self::check(func, obj)?)
+    }
+
+    pub(crate) fn check(
+        func: &'static str,
+        obj: &Bound<'py, PyAny>,
+    ) -> Result<SumInput<'py>, InputError> {
+        let py = obj.py();
+        let array = obj
+            .cast::<PyUntypedArray>()
+            .map_err(|_| InputError::NotAnArray {
+                func,
+                op: Op::Sum,
+                got: type_name(obj),
+            })?;
+        if is_masked(array)? {
+            return Err(InputError::Masked { func, op: Op::Sum });
+        }
+        let descr = array.dtype();
+        let dtype = match (descr.kind(), descr.itemsize()) {
+            (b'f', 8) => Dtype::F64,
+            (b'f', 4) => Dtype::F32,
+            (b'i', 8) => Dtype::I64,
+            (b'i', 4) => Dtype::I32,
+            _ => {
+                return Err(InputError::Dtype {
+                    func,
+                    expected: SUM_DTYPES,
+                    got: dtype_name(array),
+                });
+            }
+        };
+        // Byte-swapped or misaligned values cannot be read in place: copy them into a native,
+        // aligned array. order="K" keeps the memory order, and so the order of summation.
+        let array = if array.is_aligned() && descr.is_native_byteorder() != Some(false) {
+            array.clone()
+        } else {
+            let native = descr.call_method1("newbyteorder", ("=",))?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("dtype", native)?;
+            kwargs.set_item("order", "K")?;
+            kwargs.set_item("copy", true)?;
+            let copy = py
+                .import("numpy")?
+                .call_method("array", (array,), Some(&kwargs))?;
+            copy.cast_into::<PyUntypedArray>().map_err(PyErr::from)?
+        };
+        let ndim = array.ndim();
+        let array = fewer_axes(func, array)?;
+        let array = own_if_all_strides_zero(array)?;
+        Ok(SumInput {
+            func,
+            array,
+            dtype,
+            ndim,
+        })
+    }
+
+    /// The dtype, for the functions that take one only.
+    pub(crate) fn dtype(&self) -> Dtype {
+        self.dtype
+    }
+
+    /// The argument's number of axes.
+    pub(crate) fn ndim(&self) -> usize {
+        self.ndim
+    }
+
+    /// The array as read, for error messages.
+    pub(crate) fn array(&self) -> &Bound<'py, PyUntypedArray> {
+        &self.array
+    }
+
+    /// The values as a typed read-only array; `T` must match the dtype.
+    pub(crate) fn typed<T: Element>(&self) -> Result<PyReadonlyArrayDyn<'py, T>, InputError> {
+        let typed = self.array.cast::<PyArrayDyn<T>>().map_err(PyErr::from)?;
+        typed.try_readonly().map_err(|error| match error {
+            BorrowError::AlreadyBorrowed => InputError::Borrowed {
+                func: self.func,
+                op: Op::Sum,
+            },
+            _ => InputError::Python(PyValueError::new_err(format!("{}(): {error}", self.func))),
+        })
+    }
+
+    /// The sum by `sums` of the values, as a Python float or int, the GIL released for
+    /// large arrays.
+    pub fn sum(&self, sums: &impl Sums) -> PyResult<Py<PyAny>> {
+        catch_panics(self.func, || self.sum_unguarded(sums))
+    }
+
+    fn sum_unguarded<S: Sums>(&self, sums: &S) -> PyResult<Py<PyAny>> {
+        let py = self.array.py();
+        if matches!(self.dtype, Dtype::F64) && self.array.ndim() <= 1 {
+            let values = self.typed::<f64>()?;
+            if let Ok(slice) = values.as_slice() {
+                return release_gil(py, slice.len(), || sums.sum_f64_slice(slice)).into_py_any(py);
+            }
+        }
+        match self.dtype {
+            Dtype::F64 => self.sum_as::<f64, S>(sums),
+            Dtype::F32 => self.sum_as::<f32, S>(sums),
+            Dtype::I64 => self.sum_as::<i64, S>(sums),
+            Dtype::I32 => self.sum_as::<i32, S>(sums),
+        }
+    }
+
+    fn sum_as<T, S>(&self, sums: &S) -> PyResult<Py<PyAny>>
+    where
+        T: Element + Sync,
+        S: Sum<T> + Sync,
+    {
+        let py = self.array.py();
+        let values = self.typed::<T>()?;
+        let view = values.as_array();
+        let total = release_gil(py, view.len(), || sums.sum(view));
+        total.into_py_any(py)
+    }
+}
