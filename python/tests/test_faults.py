@@ -480,7 +480,7 @@ def test_pyproject_floors_are_what_is_promised_and_tested():
     for path in pyprojects:
         project = tomllib.loads(path.read_text())["project"]
         cargo = (path.parent / "Cargo.toml").read_text()
-        takes_arrays = "dep:numpy" in cargo or "fast_operations/python" in cargo
+        takes_arrays = "dep:numpy" in cargo or "dep:python_glue" in cargo
         numpy_floors = [d for d in project.get("dependencies", []) if re.match(r"numpy\b", d)]
         assert project["requires-python"] == ">=3.11", path
         assert numpy_floors == (["numpy>=2.3"] if takes_arrays else []), path
