@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 use ndarray::ArrayViewMutD;
+use simd::InstructionSet;
 
 pub mod ffi;
 #[cfg(feature = "module")]
@@ -319,20 +320,31 @@ pub fn square_numpy_array_rust(view: ArrayViewMutD<'_, f64>) {
 }
 
 /// `x *= x` for every value: the same arithmetic as the C loop, vectorised by the compiler
-/// for the widest registers this CPU has (picked at run time; the same bits on each).
+/// for the widest registers this CPU has ([`simd::InstructionSet::best`]; the same bits on
+/// each).
 pub fn square_slice(values: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F, checked on the line above.
-            return unsafe { square_avx512(values) };
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked on the line above.
-            return unsafe { square_avx2(values) };
+    // SAFETY: best() returns only an instruction set this CPU supports.
+    unsafe { square_slice_with(InstructionSet::best(), values) }
+}
+
+/// [`square_slice`] compiled for `set`.
+///
+/// # Safety
+/// This CPU supports `set` ([`InstructionSet::is_supported`]).
+unsafe fn square_slice_with(set: InstructionSet, values: &mut [f64]) {
+    match set {
+        InstructionSet::Baseline => square_values(values),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2, by the caller's contract.
+        InstructionSet::Avx2 => unsafe { square_avx2(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F, by the caller's contract.
+        InstructionSet::Avx512 => unsafe { square_avx512(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        InstructionSet::Avx2 | InstructionSet::Avx512 => {
+            unreachable!("{set:?} is never supported off x86-64")
         }
     }
-    square_values(values);
 }
 
 #[inline(always)]
@@ -343,13 +355,37 @@ fn square_values(values: &mut [f64]) {
 }
 
 #[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn square_avx2(values: &mut [f64]) {
+    square_values(values);
+}
+
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn square_avx512(values: &mut [f64]) {
     square_values(values);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn square_avx2(values: &mut [f64]) {
-    square_values(values);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_supported_instruction_set_squares_with_the_same_bits() {
+        // Lengths around each vector width, so that every copy's tail loop runs too.
+        for len in (0..40).chain([1000, 1001]) {
+            let data = test_values::values_spanning(len, len as u64, 30);
+            for set in InstructionSet::ALL
+                .into_iter()
+                .filter(|set| set.is_supported())
+            {
+                let mut got = data.clone();
+                // SAFETY: the filter above keeps only the sets this CPU supports.
+                unsafe { square_slice_with(set, &mut got) };
+                for (got, x) in got.iter().zip(&data) {
+                    assert_eq!(got.to_bits(), (x * x).to_bits(), "{set:?}, {len} values");
+                }
+            }
+        }
+    }
 }
