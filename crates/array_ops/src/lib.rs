@@ -30,10 +30,12 @@ pub mod ffi;
 mod python;
 
 /// Runs of at least this many values are squared on all of the pool's threads: below it,
-/// handing work to a helper costs about what it saves (docs/measurements/section-4.md).
+/// handing work to a helper costs about what it saves (docs/measurements/section-4.md has
+/// the figures).
 pub const PARALLEL_FROM: usize = 1 << 15;
 
-/// The smallest piece of a run a thread squares at a time.
+/// The smallest piece of a run a thread squares at a time: on a machine of many threads, a
+/// smaller piece would cost more to hand over than it saves.
 pub const MIN_PIECE: usize = 1 << 13;
 
 /// How many pieces a run is cut into per thread: a few, so that a thread that starts late
