@@ -19,10 +19,10 @@ unsafe extern "C" {
 }
 
 /// The largest run one call of `square_array` can take: its `size` is a C `int`.
-pub const MAX_RUN: usize = c_int::MAX as usize;
+const MAX_RUN: usize = c_int::MAX as usize;
 
 /// Squares every value of `values` in place with the tutorial's C `square_array`: one call per
-/// piece of at most [`MAX_RUN`] values, since a longer `size` would overflow the C `int` (the
+/// piece of at most `c_int::MAX` values, since a longer `size` would overflow the C `int` (the
 /// tutorial passes `arr.shape[0]` as it is). An empty slice makes no call: the tutorial's
 /// `&arr[0]` raises `IndexError` on an empty array.
 pub fn square_array_c(values: &mut [f64]) {
@@ -64,7 +64,7 @@ fn build(set: InstructionSet) -> unsafe extern "C" fn(*mut f64, c_int) {
 /// Calls `f` on consecutive pieces of `values`, each of 1 to `max` values, covering all of
 /// them once; none for an empty slice. [`square_array_c`]'s chunking, testable with a small
 /// `max` (no 16 GiB arrays needed).
-pub fn in_pieces(values: &mut [f64], max: usize, f: impl FnMut(&mut [f64])) {
+fn in_pieces(values: &mut [f64], max: usize, f: impl FnMut(&mut [f64])) {
     assert!(max > 0, "pieces must hold at least one value");
     values.chunks_mut(max).for_each(f);
 }
@@ -72,6 +72,24 @@ pub fn in_pieces(values: &mut [f64], max: usize, f: impl FnMut(&mut [f64])) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_longer_than_a_c_int_are_cut_into_pieces() {
+        assert_eq!(MAX_RUN, i32::MAX as usize);
+        // The chunking that square_array_c uses, with a small maximum instead of 2^31 - 1.
+        for (len, max) in [(0, 3), (1, 3), (3, 3), (7, 3), (9, 3), (10, 1), (5, 100)] {
+            let mut data = test_values::values_spanning(len, len as u64, 30);
+            let expected: Vec<f64> = data.iter().map(|x| x * x).collect();
+            let mut lengths = vec![];
+            in_pieces(&mut data, max, |piece| {
+                lengths.push(piece.len());
+                square_array_c(piece);
+            });
+            assert!(lengths.iter().all(|&l| 1 <= l && l <= max), "{lengths:?}");
+            assert_eq!(lengths.iter().sum::<usize>(), len);
+            assert_eq!(data, expected);
+        }
+    }
 
     #[test]
     fn every_supported_build_squares_with_the_same_bits() {
