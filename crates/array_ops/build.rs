@@ -1,8 +1,8 @@
 //! Compiles the tutorial's `c_src/array_ops.c`, unchanged, into this crate: once for every
 //! x86-64 CPU, and on x86-64 twice more, for AVX2 and AVX-512 (renamed `square_array_avx2`
-//! and `square_array_avx512`); `ffi.rs` picks one at run time. NumPy ships its own loops the
-//! same way; a single build for the baseline CPU would leave the C code with 2-lane SSE2
-//! against NumPy's AVX-512.
+//! and `square_array_avx512`); `ffi.rs` picks the one for `simd::InstructionSet::best`. NumPy
+//! ships its own loops the same way; a single build for the baseline CPU would leave the C
+//! code with 2-lane SSE2 against NumPy's AVX-512.
 
 fn main() {
     let source = "../../c_src/array_ops.c";
@@ -18,6 +18,8 @@ fn main() {
         builds.push((
             "array_ops_c_avx512",
             Some("square_array_avx512"),
+            // 512-bit vectors, the point of this build: with some tunings gcc keeps to 256
+            // bits even where AVX-512 is enabled.
             vec!["-mavx512f", "-mprefer-vector-width=512"],
         ));
     }
@@ -27,8 +29,9 @@ fn main() {
             .file(source)
             // No fused multiply-add behind our back: C and Rust must give the same bits.
             .flag("-ffp-contract=off")
-            // Unrolled, gcc's SSE2 loop ran twice as fast inside the Python module (measured
-            // 2026-11-25: 10^4 values in 1.7 us instead of 3.0 us).
+            // gcc does not unroll its vectorised loop unless asked (LLVM does, for the Rust
+            // kernel), and on cached data the loop's own counting then costs the baseline
+            // (SSE2) build much of its speed (docs/measurements/section-4.md has the figures).
             .flag("-funroll-loops");
         if let Some(name) = rename {
             build.define("square_array", name);

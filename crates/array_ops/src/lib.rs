@@ -23,17 +23,20 @@
 #![deny(missing_docs)]
 
 use ndarray::ArrayViewMutD;
+use simd::InstructionSet;
 
 pub mod ffi;
 #[cfg(feature = "python")]
 mod python;
 
 /// Runs of at least this many values are squared on all of the pool's threads: below it,
-/// handing work to a helper costs about what it saves (docs/measurements/section-4.md).
-pub const PARALLEL_FROM: usize = 1 << 15;
+/// handing work to a helper costs about what it saves (docs/measurements/section-4.md has
+/// the figures).
+const PARALLEL_FROM: usize = 1 << 15;
 
-/// The smallest piece of a run a thread squares at a time.
-pub const MIN_PIECE: usize = 1 << 13;
+/// The smallest piece of a run a thread squares at a time: on a machine of many threads, a
+/// smaller piece would cost more to hand over than it saves.
+const MIN_PIECE: usize = 1 << 13;
 
 /// How many pieces a run is cut into per thread: a few, so that a thread that starts late
 /// still gets an even share, and few, as each costs a hand-over.
@@ -42,7 +45,7 @@ const PIECES_PER_THREAD: usize = 2;
 /// The pieces a parallel run of `len` values is cut into: equal (so that the threads finish
 /// together), a multiple of 8 values (so that each starts on the same vector boundary as the
 /// run), and at least [`MIN_PIECE`].
-pub fn piece_len(len: usize, threads: usize) -> usize {
+fn piece_len(len: usize, threads: usize) -> usize {
     len.div_ceil(PIECES_PER_THREAD * threads)
         .next_multiple_of(8)
         .max(MIN_PIECE)
@@ -120,7 +123,7 @@ pub fn may_overlap(shape: &[usize], strides: &[isize], itemsize: usize) -> bool 
 ///
 /// `strides` are in values. `None` when the view is empty, or when its span does not fit
 /// in an `isize` or the bitmap cannot be allocated (no real array is that large).
-pub fn reached_locations(shape: &[usize], strides: &[isize]) -> Option<(isize, Vec<u64>)> {
+fn reached_locations(shape: &[usize], strides: &[isize]) -> Option<(isize, Vec<u64>)> {
     if shape.contains(&0) {
         return None;
     }
@@ -210,7 +213,7 @@ fn set_range(bits: &mut [u64], start: usize, len: usize) {
 
 /// Calls `f(start, end)` for each run of consecutive set bits of `bits` (bit `i` is bit
 /// `i % 64` of `bits[i / 64]`), in order, `end` exclusive.
-pub fn for_each_set_run(bits: &[u64], mut f: impl FnMut(usize, usize)) {
+fn for_each_set_run(bits: &[u64], mut f: impl FnMut(usize, usize)) {
     let mut run: Option<usize> = None;
     for (w, &word) in bits.iter().enumerate() {
         let base = w * 64;
@@ -244,7 +247,9 @@ pub fn for_each_set_run(bits: &[u64], mut f: impl FnMut(usize, usize)) {
 /// ([`may_overlap`]), where a Rust `&mut` view may not be made (it would alias) and squaring
 /// each index tuple would square a shared location twice. Every location ends as the square
 /// of its value before the call, as `np.square(w, out=w)` leaves it. Returns `false`, having
-/// changed nothing, when [`reached_locations`] gives no bitmap for a non-empty view.
+/// changed nothing, when the map of the locations a non-empty view reaches cannot be made (its
+/// span does not fit in an `isize`, or the map cannot be allocated: no real array is that
+/// large).
 ///
 /// # Safety
 /// `first` is the view's value at index `[0, 0, ...]`; with `shape` and `strides` (in values)
@@ -277,7 +282,7 @@ pub unsafe fn square_each_location_once(
 
 /// Squares one contiguous run with `kernel` ([`ffi::square_array_c`] or [`square_slice`]), on
 /// all threads when it is long.
-pub fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
+pub(crate) fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
     if run.len() >= PARALLEL_FROM {
         let piece = piece_len(run.len(), pool::threads());
         let mut pieces: Vec<&mut [f64]> = run.chunks_mut(piece).collect();
@@ -289,7 +294,7 @@ pub fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
 
 /// Squares every value of `view` in place with `kernel`, called on each contiguous run (see
 /// [`for_each_run`] and [`square_run`]).
-pub fn square_view(view: ArrayViewMutD<'_, f64>, kernel: fn(&mut [f64])) {
+pub(crate) fn square_view(view: ArrayViewMutD<'_, f64>, kernel: fn(&mut [f64])) {
     for_each_run(view, &mut |run| square_run(run, kernel));
 }
 
@@ -319,20 +324,31 @@ pub fn square_numpy_array_rust(view: ArrayViewMutD<'_, f64>) {
 }
 
 /// `x *= x` for every value: the same arithmetic as the C loop, vectorised by the compiler
-/// for the widest registers this CPU has (picked at run time; the same bits on each).
+/// for the widest registers this CPU has ([`simd::InstructionSet::best`]; the same bits on
+/// each).
 pub fn square_slice(values: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F, checked on the line above.
-            return unsafe { square_avx512(values) };
-        }
-        if is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2, checked on the line above.
-            return unsafe { square_avx2(values) };
+    // SAFETY: best() returns only an instruction set this CPU supports.
+    unsafe { square_slice_with(InstructionSet::best(), values) }
+}
+
+/// [`square_slice`] compiled for `set`.
+///
+/// # Safety
+/// This CPU supports `set` ([`InstructionSet::is_supported`]).
+unsafe fn square_slice_with(set: InstructionSet, values: &mut [f64]) {
+    match set {
+        InstructionSet::Baseline => square_values(values),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2, by the caller's contract.
+        InstructionSet::Avx2 => unsafe { square_avx2(values) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F, by the caller's contract.
+        InstructionSet::Avx512 => unsafe { square_avx512(values) },
+        #[cfg(not(target_arch = "x86_64"))]
+        InstructionSet::Avx2 | InstructionSet::Avx512 => {
+            unreachable!("{set:?} is never supported off x86-64")
         }
     }
-    square_values(values);
 }
 
 #[inline(always)]
@@ -343,13 +359,167 @@ fn square_values(values: &mut [f64]) {
 }
 
 #[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn square_avx2(values: &mut [f64]) {
+    square_values(values);
+}
+
+#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 fn square_avx512(values: &mut [f64]) {
     square_values(values);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn square_avx2(values: &mut [f64]) {
-    square_values(values);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn parallel_runs_are_cut_into_equal_pieces_of_whole_vectors() {
+        for threads in [1, 2, 3, 8] {
+            for len in [PARALLEL_FROM, 100_000, 1_000_003, 123_456_789] {
+                let piece = piece_len(len, threads);
+                assert_eq!(piece % 8, 0);
+                assert!(piece >= MIN_PIECE);
+                let pieces = len.div_ceil(piece);
+                // Every thread gets some pieces, and no piece is more than a vector longer than
+                // an even share (the last one may be shorter).
+                assert!(
+                    pieces >= threads.min(len / MIN_PIECE),
+                    "{len} on {threads}: {pieces}"
+                );
+                assert!(piece * pieces - len < piece, "{len} on {threads}: {piece}");
+                if piece > MIN_PIECE {
+                    assert!(
+                        piece - len.div_ceil(pieces) < 8,
+                        "{len} on {threads}: {piece}"
+                    );
+                }
+            }
+        }
+    }
+
+    // The map of the locations a view reaches, and its runs, against brute force (the same
+    // as tests/tests.rs uses for the public functions).
+
+    /// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
+    /// caller picks): `f(shape, strides)`.
+    fn small_views(mut f: impl FnMut(&[usize], &[isize])) {
+        for ndim in 1..=3u32 {
+            for shape_code in 0..4usize.pow(ndim) {
+                let shape: Vec<usize> = (0..ndim).map(|k| shape_code / 4usize.pow(k) % 4).collect();
+                for stride_code in 0..7usize.pow(ndim) {
+                    let strides: Vec<isize> = (0..ndim)
+                        .map(|k| (stride_code / 7usize.pow(k) % 7) as isize - 3)
+                        .collect();
+                    f(&shape, &strides);
+                }
+            }
+        }
+    }
+
+    /// The offset of every index tuple of the view, brute force, in index order.
+    fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
+        let mut all = vec![0isize];
+        for (&len, &stride) in shape.iter().zip(strides) {
+            all = all
+                .iter()
+                .flat_map(|&at| (0..len as isize).map(move |i| at + i * stride))
+                .collect();
+        }
+        all
+    }
+
+    /// Checks [`reached_locations`] against the brute-force offsets of the view.
+    fn check_reached_locations(shape: &[usize], strides: &[isize]) {
+        let all = offsets(shape, strides);
+        let Some((low, bits)) = reached_locations(shape, strides) else {
+            assert!(shape.contains(&0), "{shape:?} {strides:?}");
+            return;
+        };
+        let expected: BTreeSet<isize> = all.iter().map(|at| at - low).collect();
+        let mut got = BTreeSet::new();
+        for (w, word) in bits.iter().enumerate() {
+            for b in 0..64 {
+                if word >> b & 1 == 1 {
+                    got.insert((w * 64 + b) as isize);
+                }
+            }
+        }
+        assert_eq!(got, expected, "{shape:?} {strides:?}");
+        assert_eq!(low, *all.iter().min().unwrap(), "{shape:?} {strides:?}");
+    }
+
+    #[test]
+    fn reached_locations_marks_each_offset_once() {
+        small_views(check_reached_locations);
+        // Rows of adjacent values (set a word at a time) that start, end and cross anywhere in
+        // a word, either way round.
+        for len in [2, 63, 64, 65, 130, 200] {
+            for row_stride in [1, 7, 64, 100, 250] {
+                for inner in [1, -1] {
+                    check_reached_locations(&[3, len], &[row_stride, inner]);
+                    check_reached_locations(&[len, 4], &[inner, -row_stride]);
+                }
+            }
+        }
+        // 64 axes, as NumPy allows, all but two of one value.
+        let mut shape = vec![1usize; 64];
+        let mut strides = vec![7isize; 64];
+        (shape[10], strides[10], shape[50], strides[50]) = (3, -4, 2, 1);
+        let (low, bits) = reached_locations(&shape, &strides).unwrap();
+        assert_eq!((low, bits), (-8, vec![0b11_0011_0011]));
+    }
+
+    #[test]
+    fn set_runs_are_found_across_words() {
+        let patterns: Vec<Vec<u64>> = vec![
+            vec![],
+            vec![0],
+            vec![u64::MAX],
+            vec![1, 1 << 63],
+            vec![1 << 63, 1],
+            vec![u64::MAX, u64::MAX, 0, 0b1011],
+            vec![0xF0F0_0000_0000_000F, u64::MAX << 1, 1],
+            vec![0x8000_0000_0000_0001; 3],
+        ];
+        for bits in patterns {
+            let mut expected = vec![];
+            let mut run: Option<usize> = None;
+            for i in 0..bits.len() * 64 + 1 {
+                let set = i < bits.len() * 64 && bits[i / 64] >> (i % 64) & 1 == 1;
+                match (set, run) {
+                    (true, None) => run = Some(i),
+                    (false, Some(start)) => {
+                        expected.push((start, i));
+                        run = None;
+                    }
+                    _ => {}
+                }
+            }
+            let mut got = vec![];
+            for_each_set_run(&bits, |start, end| got.push((start, end)));
+            assert_eq!(got, expected, "{bits:x?}");
+        }
+    }
+
+    #[test]
+    fn every_supported_instruction_set_squares_with_the_same_bits() {
+        // Lengths around each vector width, so that every copy's tail loop runs too.
+        for len in (0..40).chain([1000, 1001]) {
+            let data = test_values::values_spanning(len, len as u64, 30);
+            for set in InstructionSet::ALL
+                .into_iter()
+                .filter(|set| set.is_supported())
+            {
+                let mut got = data.clone();
+                // SAFETY: the filter above keeps only the sets this CPU supports.
+                unsafe { square_slice_with(set, &mut got) };
+                for (got, x) in got.iter().zip(&data) {
+                    assert_eq!(got.to_bits(), (x * x).to_bits(), "{set:?}, {len} values");
+                }
+            }
+        }
+    }
 }

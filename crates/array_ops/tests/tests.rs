@@ -1,13 +1,13 @@
 //! Every view squared in place, and nothing outside it touched; C and Rust give the same bits;
-//! the C `int` size is never exceeded; views that reach a location twice square it once.
+//! views that reach a location twice square it once. (The private pieces, such as the chunking
+//! that keeps the C `int` size from overflowing, are tested beside them in src/.)
 
-use array_ops::ffi::{MAX_RUN, in_pieces, square_array_c};
+use array_ops::ffi::square_array_c;
 use std::collections::BTreeSet;
 
 use array_ops::{
-    MIN_PIECE, PARALLEL_FROM, for_each_run, for_each_set_run, may_overlap, piece_len,
-    reached_locations, square_each_location_once, square_numpy_array, square_numpy_array_rust,
-    square_slice,
+    for_each_run, may_overlap, square_each_location_once, square_numpy_array,
+    square_numpy_array_rust, square_slice,
 };
 use ndarray::{Array, ArrayViewMutD, IxDyn, ShapeBuilder, SliceInfoElem, s};
 
@@ -93,31 +93,6 @@ fn long_runs_are_squared_on_all_threads_with_the_same_bits() {
 }
 
 #[test]
-fn parallel_runs_are_cut_into_equal_pieces_of_whole_vectors() {
-    for threads in [1, 2, 3, 8] {
-        for len in [PARALLEL_FROM, 100_000, 1_000_003, 123_456_789] {
-            let piece = piece_len(len, threads);
-            assert_eq!(piece % 8, 0);
-            assert!(piece >= MIN_PIECE);
-            let pieces = len.div_ceil(piece);
-            // Every thread gets some pieces, and no piece is more than a vector longer than
-            // an even share (the last one may be shorter).
-            assert!(
-                pieces >= threads.min(len / MIN_PIECE),
-                "{len} on {threads}: {pieces}"
-            );
-            assert!(piece * pieces - len < piece, "{len} on {threads}: {piece}");
-            if piece > MIN_PIECE {
-                assert!(
-                    piece - len.div_ceil(pieces) < 8,
-                    "{len} on {threads}: {piece}"
-                );
-            }
-        }
-    }
-}
-
-#[test]
 fn c_and_rust_agree_on_special_values() {
     let special = [
         0.0,
@@ -141,24 +116,6 @@ fn c_and_rust_agree_on_special_values() {
     let mut nan = [f64::NAN];
     square_array_c(&mut nan);
     assert!(nan[0].is_nan());
-}
-
-#[test]
-fn runs_longer_than_a_c_int_are_cut_into_pieces() {
-    assert_eq!(MAX_RUN, i32::MAX as usize);
-    // The chunking that square_array_c uses, with a small maximum instead of 2^31 - 1.
-    for (len, max) in [(0, 3), (1, 3), (3, 3), (7, 3), (9, 3), (10, 1), (5, 100)] {
-        let mut data = values(len, len as u64);
-        let expected: Vec<f64> = data.iter().map(|x| x * x).collect();
-        let mut lengths = vec![];
-        in_pieces(&mut data, max, |piece| {
-            lengths.push(piece.len());
-            square_array_c(piece);
-        });
-        assert!(lengths.iter().all(|&l| 1 <= l && l <= max), "{lengths:?}");
-        assert_eq!(lengths.iter().sum::<usize>(), len);
-        assert_eq!(data, expected);
-    }
 }
 
 #[test]
@@ -187,7 +144,8 @@ fn runs_cover_each_value_once_and_are_as_long_as_the_layout_allows() {
     assert_eq!(calls, 0);
 }
 
-// Overlapping views: the predicate, the map of locations, and squaring each location once.
+// Overlapping views: the predicate, and squaring each location once (the map of locations
+// has its own tests in src/lib.rs).
 
 /// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
 /// caller picks): `f(shape, strides)`.
@@ -285,79 +243,6 @@ fn may_overlap_says_yes_for_windows_and_broadcasts() {
     assert!(may_overlap(&[4, 4, 2, 2], &[80, 8, 80, 8], 8)); // 2-D windows of 2 x 2
     // Strides too large to add up: treated as overlapping, the safe answer.
     assert!(may_overlap(&[3, 3], &[isize::MAX, isize::MAX], 8));
-}
-
-/// Checks [`reached_locations`] against the brute-force offsets of the view.
-fn check_reached_locations(shape: &[usize], strides: &[isize]) {
-    let all = offsets(shape, strides);
-    let Some((low, bits)) = reached_locations(shape, strides) else {
-        assert!(shape.contains(&0), "{shape:?} {strides:?}");
-        return;
-    };
-    let expected: BTreeSet<isize> = all.iter().map(|at| at - low).collect();
-    let mut got = BTreeSet::new();
-    for (w, word) in bits.iter().enumerate() {
-        for b in 0..64 {
-            if word >> b & 1 == 1 {
-                got.insert((w * 64 + b) as isize);
-            }
-        }
-    }
-    assert_eq!(got, expected, "{shape:?} {strides:?}");
-    assert_eq!(low, *all.iter().min().unwrap(), "{shape:?} {strides:?}");
-}
-
-#[test]
-fn reached_locations_marks_each_offset_once() {
-    small_views(check_reached_locations);
-    // Rows of adjacent values (set a word at a time) that start, end and cross anywhere in
-    // a word, either way round.
-    for len in [2, 63, 64, 65, 130, 200] {
-        for row_stride in [1, 7, 64, 100, 250] {
-            for inner in [1, -1] {
-                check_reached_locations(&[3, len], &[row_stride, inner]);
-                check_reached_locations(&[len, 4], &[inner, -row_stride]);
-            }
-        }
-    }
-    // 64 axes, as NumPy allows, all but two of one value.
-    let mut shape = vec![1usize; 64];
-    let mut strides = vec![7isize; 64];
-    (shape[10], strides[10], shape[50], strides[50]) = (3, -4, 2, 1);
-    let (low, bits) = reached_locations(&shape, &strides).unwrap();
-    assert_eq!((low, bits), (-8, vec![0b11_0011_0011]));
-}
-
-#[test]
-fn set_runs_are_found_across_words() {
-    let patterns: Vec<Vec<u64>> = vec![
-        vec![],
-        vec![0],
-        vec![u64::MAX],
-        vec![1, 1 << 63],
-        vec![1 << 63, 1],
-        vec![u64::MAX, u64::MAX, 0, 0b1011],
-        vec![0xF0F0_0000_0000_000F, u64::MAX << 1, 1],
-        vec![0x8000_0000_0000_0001; 3],
-    ];
-    for bits in patterns {
-        let mut expected = vec![];
-        let mut run: Option<usize> = None;
-        for i in 0..bits.len() * 64 + 1 {
-            let set = i < bits.len() * 64 && bits[i / 64] >> (i % 64) & 1 == 1;
-            match (set, run) {
-                (true, None) => run = Some(i),
-                (false, Some(start)) => {
-                    expected.push((start, i));
-                    run = None;
-                }
-                _ => {}
-            }
-        }
-        let mut got = vec![];
-        for_each_set_run(&bits, |start, end| got.push((start, end)));
-        assert_eq!(got, expected, "{bits:x?}");
-    }
 }
 
 type Kernel = fn(&mut [f64]);

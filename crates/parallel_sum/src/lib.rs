@@ -37,12 +37,13 @@ mod python;
 pub const GRAIN: usize = 30_000;
 
 /// How many subtrees [`parallel_sum`] makes per thread, for large arrays: the more, the
-/// better a thread that is done early can take over part of a slower one's work (vCPUs slow
-/// down one at a time), at the cost of one claim per subtree.
+/// better a thread that is done early can take over part of a slower one's work (the cores
+/// of a shared machine need not run at one speed), at the cost of one claim per subtree
+/// (docs/measurements/section-2.md has the figures).
 const TASKS_PER_THREAD: usize = 16;
 
 /// Arrays of fewer values are summed serially: below it, handing work to a helper costs
-/// about what it saves.
+/// about what it saves (docs/measurements/section-2.md has the figures).
 pub const PARALLEL_FROM: usize = 1 << 16;
 
 /// The number of threads [`parallel_sum`] uses: the process's one pool ([`pool::threads`]),
@@ -219,8 +220,9 @@ impl<'a, T: Value> RowRun<'a, T> {
         let (first, from) = (self.start / width, self.start % width);
         let (head, rest) = self.plane.slice_move(s![first.., ..]).split_at(Axis(0), 1);
         let head = head.index_axis_move(Axis(0), 0).slice_move(s![from..]);
-        // The last row is cut by sum_of_rows itself: it takes the first `len` values. (A
-        // first row cut inside an iterator adapter instead made every row cost 2.4x as much.)
+        // The first row goes in as its own argument and sum_of_rows cuts the last (it takes
+        // the first `len` values), so that the other rows pass through no iterator adapter,
+        // which would slow the step from row to row (docs/measurements/section-2.md).
         sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
     }
 }
