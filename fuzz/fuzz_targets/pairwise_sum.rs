@@ -5,7 +5,7 @@
 //! gathered tree).
 #![no_main]
 
-use fast_operations::pairwise::Kernel;
+use fast_operations::pairwise::{InstructionSet, Kernel};
 use fast_operations::sum_array;
 use libfuzzer_sys::fuzz_target;
 use ndarray::Ix1;
@@ -42,7 +42,7 @@ fn one_axis<T: Float>(input: &mut Input<'_>, specials: bool) {
     let values: Vec<f64> = view.iter().map(|&x| x.to_f64()).collect();
     let want = tree(&values);
     let copy: Vec<T> = view.iter().copied().collect();
-    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+    for kernel in InstructionSet::ALL.into_iter().filter(|k| k.is_supported()) {
         if let Some(slice) = view.as_slice() {
             assert_same_float(
                 kernel.pairwise_sum(slice),

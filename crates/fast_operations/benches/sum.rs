@@ -4,7 +4,7 @@
 //! over a copy, and a column of a wide matrix (one value a cache line, lines far apart).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use fast_operations::pairwise::{Kernel, sum_reference};
+use fast_operations::pairwise::{InstructionSet, Kernel, sum_reference};
 use ndarray::ArrayView1;
 use std::hint::black_box;
 
@@ -19,7 +19,7 @@ fn sums(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("pairwise scalar", n), &a, |b, a| {
             b.iter(|| sum_reference(black_box(a)))
         });
-        for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+        for kernel in InstructionSet::ALL.into_iter().filter(|k| k.is_supported()) {
             group.bench_with_input(
                 BenchmarkId::new(format!("pairwise {kernel:?}"), n),
                 &a,
@@ -45,7 +45,7 @@ fn strided_views(c: &mut Criterion) {
                 BenchmarkId::new(format!("copy, then scalar tree, step {step}"), n),
                 |b| b.iter(|| sum_reference(&black_box(strided).to_vec())),
             );
-            for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+            for kernel in InstructionSet::ALL.into_iter().filter(|k| k.is_supported()) {
                 group.bench_function(
                     BenchmarkId::new(format!("{kernel:?} in place, step {step}"), n),
                     |b| b.iter(|| kernel.pairwise_sum_strided(black_box(strided))),
@@ -60,7 +60,7 @@ fn strided_views(c: &mut Criterion) {
     let column = ArrayView1::from(&matrix[3..]).slice_move(ndarray::s![..;cols as isize]);
     assert_eq!(column.len(), rows);
     group.throughput(Throughput::Bytes((rows * size_of::<f64>()) as u64));
-    for kernel in Kernel::ALL.into_iter().filter(|k| k.is_supported()) {
+    for kernel in InstructionSet::ALL.into_iter().filter(|k| k.is_supported()) {
         group.bench_function(
             BenchmarkId::new(format!("{kernel:?} in place, column"), "10^4 x 2000"),
             |b| b.iter(|| kernel.pairwise_sum_strided(black_box(column))),

@@ -2,8 +2,9 @@
 //! in 64-bit registers, folded into an i128; compiled for each instruction set.
 
 use crate::index_order::{OfRows, by_rows, merged_axes};
-use crate::pairwise::{GATHER, Kernel};
+use crate::pairwise::GATHER;
 use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Zip};
+use simd::InstructionSet;
 
 /// The exact sum of the values of `view`, each widened by `widen`, read a row at a time (see
 /// [`sum_in_index_order`] for why).
@@ -95,13 +96,13 @@ const EXACT_CHUNK: usize = 1 << 31;
 /// (docs/measurements/section-1.md).
 pub(crate) fn exact_sum_of_slice<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
     #[cfg(target_arch = "x86_64")]
-    match Kernel::best() {
-        // SAFETY: Kernel::best() is a kernel this CPU supports, so it has AVX-512F, the one
+    match InstructionSet::best() {
+        // SAFETY: best() is an instruction set this CPU supports, so it has AVX-512F, the one
         // extension the function is compiled for.
-        Kernel::Avx512 => return unsafe { exact_sum_avx512(values, widen) },
+        InstructionSet::Avx512 => return unsafe { exact_sum_avx512(values, widen) },
         // SAFETY: as above, AVX2.
-        Kernel::Avx2 => return unsafe { exact_sum_avx2(values, widen) },
-        Kernel::Baseline => {}
+        InstructionSet::Avx2 => return unsafe { exact_sum_avx2(values, widen) },
+        InstructionSet::Baseline => {}
     }
     exact_sum_of_chunks(values, widen, EXACT_CHUNK)
 }
@@ -187,14 +188,14 @@ mod tests {
             );
             #[cfg(target_arch = "x86_64")]
             {
-                if Kernel::Avx2.is_supported() {
+                if InstructionSet::Avx2.is_supported() {
                     // SAFETY: the CPU has AVX2 (checked just above).
                     assert_eq!(unsafe { exact_sum_avx2(wide, |x| x) }, exact, "AVX2, n {n}");
                     // SAFETY: as above.
                     let got = unsafe { exact_sum_avx2(narrow, i64::from) };
                     assert_eq!(got, exact32, "AVX2, n {n}");
                 }
-                if Kernel::Avx512.is_supported() {
+                if InstructionSet::Avx512.is_supported() {
                     // SAFETY: the CPU has AVX-512F (checked just above).
                     let got = unsafe { exact_sum_avx512(wide, |x| x) };
                     assert_eq!(got, exact, "AVX-512, n {n}");

@@ -1,7 +1,7 @@
 //! Views that are not one slice in summation order: their values in C index order, read where
 //! they are (one strided axis, on AVX-512) or a row at a time into the gather buffer.
 
-use crate::pairwise::{Depth, Gather, Kernel, Value, pairwise_sum_of_at};
+use crate::pairwise::{Depth, Gather, InstructionSet, Kernel, Value, pairwise_sum_of_at};
 use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, Ix2, Ix3, Zip};
 
 /// NumPy's pairwise tree over the values of `view` in C index order, widened to f64 (the
@@ -25,10 +25,10 @@ pub(crate) fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
 /// at `depth` of a larger tree (`parallel_sum`'s subtrees).
 pub fn sum_in_index_order_at<T: Value>(view: &ArrayViewD<'_, T>, depth: Depth) -> f64 {
     let view = merged_axes(view);
-    if Kernel::best() == Kernel::Avx512
+    if InstructionSet::best() == InstructionSet::Avx512
         && let Ok(axis) = view.view().into_dimensionality::<Ix1>()
     {
-        return Kernel::Avx512.pairwise_sum_strided_at(axis, depth);
+        return InstructionSet::Avx512.pairwise_sum_strided_at(axis, depth);
     }
     by_rows(&view, Tree(T::to_f64, depth))
 }

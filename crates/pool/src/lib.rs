@@ -338,7 +338,12 @@ fn run(n: usize, limit: usize, task: &(dyn Fn(usize) + Sync)) {
     }
     job.work();
     drop(all_done);
-    if let Some(message) = job.panic.lock().unwrap_or_else(PoisonError::into_inner).take() {
+    if let Some(message) = job
+        .panic
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
         panic!("a task of pool::for_each panicked: {message}");
     }
 }

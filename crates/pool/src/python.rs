@@ -31,9 +31,8 @@ pub fn share(py: Python<'_>) -> PyResult<()> {
         return Ok(());
     }
     // SAFETY: the pointer is to a static, valid for the rest of the process; no destructor.
-    let capsule = unsafe {
-        PyCapsule::new_with_pointer(py, NonNull::from(&crate::SHARED).cast(), NAME)
-    }?;
+    let capsule =
+        unsafe { PyCapsule::new_with_pointer(py, NonNull::from(&crate::SHARED).cast(), NAME) }?;
     let registry = PyModule::new(py, REGISTRY)?;
     registry.add(
         "__doc__",

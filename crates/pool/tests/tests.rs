@@ -1,9 +1,9 @@
 //! The pool's promises: every task runs once, callers on many threads at once, panics come
 //! back to the caller, a forked child works.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Barrier, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Holds off the other tests of this file: the pool shares its threads out among the calls
 /// under way, so a test that needs the helpers must be the only caller.
@@ -58,10 +58,18 @@ fn every_task_runs_exactly_once() {
 #[test]
 fn map_keeps_the_order_and_for_each_mut_reaches_every_item() {
     let _alone = alone();
-    assert_eq!(pool::map(1000, |i| i as u64 * 3), (0..1000).map(|i| i * 3).collect::<Vec<u64>>());
+    assert_eq!(
+        pool::map(1000, |i| i as u64 * 3),
+        (0..1000).map(|i| i * 3).collect::<Vec<u64>>()
+    );
     let mut items: Vec<Vec<u32>> = (0..100).map(|i| vec![i; 3]).collect();
     pool::for_each_mut(&mut items, |item| item.iter_mut().for_each(|x| *x += 1));
-    assert!(items.iter().enumerate().all(|(i, item)| item == &vec![i as u32 + 1; 3]));
+    assert!(
+        items
+            .iter()
+            .enumerate()
+            .all(|(i, item)| item == &vec![i as u32 + 1; 3])
+    );
 }
 
 #[test]
@@ -123,7 +131,11 @@ fn no_task_runs_after_the_call_even_when_a_panic_escapes_it() {
             })
         });
         assert!(call.is_err());
-        assert_eq!(running.load(Ordering::SeqCst), 0, "a task outlived the call");
+        assert_eq!(
+            running.load(Ordering::SeqCst),
+            0,
+            "a task outlived the call"
+        );
     }
 }
 
@@ -175,5 +187,8 @@ fn a_forked_child_runs_tasks_on_fresh_helpers() {
     // SAFETY: waits for the child made above; `status` is a valid int to write.
     let waited = unsafe { libc::waitpid(child, &mut status, 0) };
     assert_eq!(waited, child);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "child status {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "child status {status}"
+    );
 }

@@ -65,7 +65,8 @@ mod walk;
 #[cfg(test)]
 mod tests;
 
-pub use dispatch::{Kernel, pairwise_sum, pairwise_sum_at, sum_unordered};
+pub use dispatch::{Kernel, pairwise_sum, pairwise_sum_at, preferred, sum_unordered};
 pub(crate) use gather::{GATHER, Gather, pairwise_sum_of_at};
+pub use simd::InstructionSet;
 pub use tree::{Depth, split, sum_reference};
 pub use value::Value;

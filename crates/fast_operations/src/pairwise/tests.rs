@@ -4,7 +4,7 @@
 
 use super::gather::pairwise_sum_of_at;
 use super::hints::PREFETCH_FROM;
-use super::{Depth, Kernel, split, sum_reference};
+use super::{Depth, InstructionSet, Kernel, preferred, split, sum_reference};
 use crate::{sum_array, sum_unordered};
 use ndarray::{Array, ArrayView1, ShapeBuilder, s};
 use test_values::{assert_same_bits, numpy_pairwise_sum, values};
@@ -14,8 +14,8 @@ fn pairwise_sum_of(n: usize, values: impl Iterator<Item = f64>) -> f64 {
     pairwise_sum_of_at(n, values, Depth::ROOT)
 }
 
-fn supported_kernels() -> Vec<Kernel> {
-    Kernel::ALL
+fn supported_kernels() -> Vec<InstructionSet> {
+    InstructionSet::ALL
         .into_iter()
         .filter(|k| k.is_supported())
         .collect()
@@ -23,8 +23,8 @@ fn supported_kernels() -> Vec<Kernel> {
 
 #[test]
 fn baseline_kernel_is_always_supported_and_best_is_supported() {
-    assert!(Kernel::Baseline.is_supported());
-    assert!(Kernel::best().is_supported());
+    assert!(InstructionSet::Baseline.is_supported());
+    assert!(InstructionSet::best().is_supported());
 }
 
 /// The vendor as Linux reports it (the test's own source, not the crate's CPUID read).
@@ -39,19 +39,19 @@ fn cpu_vendor() -> String {
 
 #[test]
 fn the_preferred_kernel_is_the_best_but_avx2_on_amd() {
-    let expected = match Kernel::best() {
-        Kernel::Avx512 if cpu_vendor() == "AuthenticAMD" => Kernel::Avx2,
+    let expected = match InstructionSet::best() {
+        InstructionSet::Avx512 if cpu_vendor() == "AuthenticAMD" => InstructionSet::Avx2,
         best => best,
     };
-    assert_eq!(Kernel::preferred::<f64>(), expected);
-    assert_eq!(Kernel::preferred::<f64>(), expected);
-    assert!(Kernel::preferred::<f64>().is_supported());
-    let for_f32 = if Kernel::Avx2.is_supported() {
-        Kernel::Avx2
+    assert_eq!(preferred::<f64>(), expected);
+    assert_eq!(preferred::<f64>(), expected);
+    assert!(preferred::<f64>().is_supported());
+    let for_f32 = if InstructionSet::Avx2.is_supported() {
+        InstructionSet::Avx2
     } else {
-        Kernel::best()
+        InstructionSet::best()
     };
-    assert_eq!(Kernel::preferred::<f32>(), for_f32);
+    assert_eq!(preferred::<f32>(), for_f32);
 }
 
 /// Every kernel this CPU runs, and the gathering path, against the plain reference.
