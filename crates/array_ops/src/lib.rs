@@ -242,7 +242,7 @@ fn for_each_set_run(bits: &[u64], mut f: impl FnMut(usize, usize)) {
     }
 }
 
-/// Squares each memory location the view reaches exactly once, with `kernel` on each run of
+/// Squares each memory location the view reaches exactly once, with `square` on each run of
 /// consecutive locations: for views that may reach a location by two index tuples
 /// ([`may_overlap`]), where a Rust `&mut` view may not be made (it would alias) and squaring
 /// each index tuple would square a shared location twice. Every location ends as the square
@@ -259,7 +259,7 @@ pub unsafe fn square_each_location_once(
     first: *mut f64,
     shape: &[usize],
     strides: &[isize],
-    kernel: fn(&mut [f64]),
+    square: fn(&mut [f64]),
 ) -> bool {
     if shape.contains(&0) {
         return true;
@@ -275,27 +275,27 @@ pub unsafe fn square_each_location_once(
         // valid, aligned and initialised, and used by nothing else (the caller's contract);
         // runs are disjoint and this slice is the only reference to them while it lives.
         let run = unsafe { std::slice::from_raw_parts_mut(origin.add(start), end - start) };
-        square_run(run, kernel);
+        square_run(run, square);
     });
     true
 }
 
-/// Squares one contiguous run with `kernel` ([`ffi::square_array_c`] or [`square_slice`]), on
+/// Squares one contiguous run with `square` ([`ffi::square_array_c`] or [`square_slice`]), on
 /// all threads when it is long.
-pub(crate) fn square_run(run: &mut [f64], kernel: fn(&mut [f64])) {
+pub(crate) fn square_run(run: &mut [f64], square: fn(&mut [f64])) {
     if run.len() >= PARALLEL_FROM {
         let piece = piece_len(run.len(), pool::threads());
         let mut pieces: Vec<&mut [f64]> = run.chunks_mut(piece).collect();
-        pool::for_each_mut(&mut pieces, |piece| kernel(piece));
+        pool::for_each_mut(&mut pieces, |piece| square(piece));
     } else {
-        kernel(run);
+        square(run);
     }
 }
 
-/// Squares every value of `view` in place with `kernel`, called on each contiguous run (see
+/// Squares every value of `view` in place with `square`, called on each contiguous run (see
 /// [`for_each_run`] and [`square_run`]).
-pub(crate) fn square_view(view: ArrayViewMutD<'_, f64>, kernel: fn(&mut [f64])) {
-    for_each_run(view, &mut |run| square_run(run, kernel));
+pub(crate) fn square_view(view: ArrayViewMutD<'_, f64>, square: fn(&mut [f64])) {
+    for_each_run(view, &mut |run| square_run(run, square));
 }
 
 /// Squares every value of `view` in place with the tutorial's C `square_array`, called on

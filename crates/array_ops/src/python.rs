@@ -12,19 +12,19 @@ use python_glue::{
     release_gil, type_name,
 };
 
-/// Checks `obj` and squares it in place with `kernel`, the GIL released for large arrays.
+/// Checks `obj` and squares it in place with `square`, the GIL released for large arrays.
 fn square_in_place(
     func: &'static str,
     obj: &Bound<'_, PyAny>,
-    kernel: fn(&mut [f64]),
+    square: fn(&mut [f64]),
 ) -> PyResult<()> {
-    catch_panics(func, || square_checked(func, obj, kernel))
+    catch_panics(func, || square_checked(func, obj, square))
 }
 
 fn square_checked(
     func: &'static str,
     obj: &Bound<'_, PyAny>,
-    kernel: fn(&mut [f64]),
+    square: fn(&mut [f64]),
 ) -> PyResult<()> {
     let array = obj
         .cast::<PyUntypedArray>()
@@ -58,7 +58,7 @@ fn square_checked(
         return Err(InputError::Misaligned { func }.into());
     }
     if all_strides_zero(array) {
-        return square_the_one_value(func, array, kernel);
+        return square_the_one_value(func, array, square);
     }
     let typed = array.cast::<PyArrayDyn<f64>>()?;
     let mut values = typed.try_readwrite().map_err(|error| match error {
@@ -71,7 +71,7 @@ fn square_checked(
     let (py, n) = (obj.py(), values.len());
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
-        release_gil(py, n, || crate::square_run(run, kernel));
+        release_gil(py, n, || crate::square_run(run, square));
         return Ok(());
     }
     // A copy: another thread may change the array's shape (`w.shape = ...`) while the GIL
@@ -89,7 +89,7 @@ fn square_checked(
     if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(&shape, strides, 8) {
         // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
-        release_gil(py, n, || crate::square_view(view, kernel));
+        release_gil(py, n, || crate::square_view(view, square));
         return Ok(());
     }
     // A view that may reach a location twice (a mutable view of it would alias), or one
@@ -105,7 +105,7 @@ fn square_checked(
         // SAFETY: `first`, `shape` and `strides` describe the array's values, which are
         // float64, aligned (checked above), inside the array's memory, and borrowed for
         // writing by `values` while this runs, so no other Rust code uses them.
-        unsafe { crate::square_each_location_once(first.get(), &shape, &strides, kernel) }
+        unsafe { crate::square_each_location_once(first.get(), &shape, &strides, square) }
     });
     if done {
         Ok(())
@@ -120,7 +120,7 @@ fn square_checked(
 fn square_the_one_value(
     func: &'static str,
     array: &Bound<'_, PyUntypedArray>,
-    kernel: fn(&mut [f64]),
+    square: fn(&mut [f64]),
 ) -> PyResult<()> {
     let writeable: bool = array.getattr("flags")?.getattr("writeable")?.extract()?;
     if !writeable {
@@ -131,7 +131,7 @@ fn square_the_one_value(
     }
     let index = PyTuple::new(array.py(), vec![0usize; array.ndim()])?;
     let mut value = [array.get_item(&index)?.extract::<f64>()?];
-    kernel(&mut value);
+    square(&mut value);
     array.set_item(index, value[0])
 }
 

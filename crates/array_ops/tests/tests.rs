@@ -245,10 +245,10 @@ fn may_overlap_says_yes_for_windows_and_broadcasts() {
     assert!(may_overlap(&[3, 3], &[isize::MAX, isize::MAX], 8));
 }
 
-type Kernel = fn(&mut [f64]);
-const KERNELS: [(&str, Kernel); 2] = [("C", square_array_c), ("Rust", square_slice)];
+type SquareRun = fn(&mut [f64]);
+const RUN_SQUARES: [(&str, SquareRun); 2] = [("C", square_array_c), ("Rust", square_slice)];
 
-/// Squares the view `(shape, strides)` of a buffer with each kernel, each location once,
+/// Squares the view `(shape, strides)` of a buffer with each run square, each location once,
 /// and checks every value of the buffer: squared once where the view reaches, else untouched.
 fn check_each_location_once(shape: &[usize], strides: &[isize]) {
     let all = offsets(shape, strides);
@@ -258,13 +258,13 @@ fn check_each_location_once(shape: &[usize], strides: &[isize]) {
     let first = 2 - low;
     let len = (high - low + 5) as usize;
     let reached: BTreeSet<isize> = all.iter().map(|at| at + first).collect();
-    for (name, kernel) in KERNELS {
+    for (name, square) in RUN_SQUARES {
         let before = values(len, len as u64 + 1);
         let mut data = before.clone();
         // SAFETY: `first` and every offset of the view lie inside `data`, which nothing else
         // uses during the call.
         let done = unsafe {
-            square_each_location_once(data.as_mut_ptr().offset(first), shape, strides, kernel)
+            square_each_location_once(data.as_mut_ptr().offset(first), shape, strides, square)
         };
         assert!(done);
         for (i, (got, was)) in data.iter().zip(&before).enumerate() {
