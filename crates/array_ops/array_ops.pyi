@@ -28,13 +28,18 @@ def square_numpy_array(arr: npt.NDArray[np.float64], /) -> None:
     array([1., 4., 9.])
     """
 
-def square_numpy_array_rust(arr: npt.NDArray[np.float64], /) -> None:
+def square_numpy_array_rust(arr: npt.NDArray[np.float64], /, *, threads: int | None = None) -> None:
     """Square every value of ``arr`` in place with a Rust kernel: ``square_numpy_array``'s
     contract and bits, without the C code.
 
+    ``threads=k`` (an int >= 1, not a bool) shares long runs out over at most ``k`` of the
+    pool's threads, the calling thread among them; the default, None, over all of them.
+    ``threads`` below 1 is a ``ValueError``, anything but an int or None a ``TypeError``;
+    nothing is changed then.
+
     >>> import numpy as np
     >>> a = np.array([[1.0, -2.0], [3.0, 0.5]])
-    >>> square_numpy_array_rust(a.T)
+    >>> square_numpy_array_rust(a.T, threads=1)
     >>> a
     array([[1.  , 4.  ],
            [9.  , 0.25]])

@@ -3,8 +3,13 @@
 import numpy as np
 import numpy.typing as npt
 
-def sum_array(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64], /) -> float | int:
+def sum_array(arr: npt.ArrayLike, /) -> float | int:
     """Return the sum of every value of ``arr``, a NumPy array of any shape and strides.
+
+    Anything else goes through ``np.asarray`` first: lists, tuples, nested sequences, Python
+    and NumPy scalars, objects with ``__array__``, with the dtype NumPy gives them (a list of
+    Python ints is int64, of floats float64). An ndarray is read as it is, never copied by
+    ``np.asarray``.
 
     float64: the same bits as ``np.sum(arr)`` for 1-D arrays (any stride) and for arrays
     contiguous in memory (C or Fortran order); other N-D views are summed in C index order
@@ -15,14 +20,17 @@ def sum_array(arr: npt.NDArray[np.float64 | np.float32 | np.int32 | np.int64], /
     such arrays of more than 8192 values in buffered pieces, which can give other bits).
     Up to NumPy's 64 axes, of which at most 32 longer than one.
 
-    Raises ``TypeError`` for anything else (lists, other dtypes, masked arrays), and
-    ``ValueError`` for more than 32 axes longer than one, or an array another call is
-    writing right now (a square on another thread). The GIL is released while summing
-    arrays of 4096 values or more.
+    Raises ``TypeError`` for other dtypes (bool, complex, unsigned, strings, objects...,
+    after ``np.asarray`` too) and masked arrays, and ``ValueError`` for more than 32 axes
+    longer than one, or an array another call is writing right now (a square on another
+    thread); what ``np.asarray`` raises (a ragged list: ``ValueError``) passes through. The
+    GIL is released while summing arrays of 4096 values or more.
 
     >>> import numpy as np
     >>> sum_array(np.array([1.0, 2.0, 3.5]))
     6.5
+    >>> sum_array([[1, 2], [3, 4]])
+    10
     """
 
 def sum_array_naive(arr: npt.NDArray[np.float64], /) -> float:

@@ -6,6 +6,7 @@ float64 results are compared bit for bit, never with a tolerance.
 
 import math
 import threading
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -141,10 +142,10 @@ def test_integer_sums_never_wrap(total):
 @pytest.mark.parametrize(
     "bad, words",
     [
-        ([1.0, 2.0], "got list"),
-        (None, "got NoneType"),
-        ("1.0", "got str"),
-        (3.0, "got float"),
+        # What np.asarray makes of a non-array decides: None and "1.0" are 0-d arrays of an
+        # unsupported dtype (lists and floats are summed: test_array_likes_are_summed_as_np_asarray_makes_them).
+        (None, "got an array of object"),
+        ("1.0", "got an array of <U3"),
         (np.array([1 + 2j]), "complex128"),
         (np.array([1.0], dtype=np.float16), "float16"),
         (np.array([1.0], dtype=np.longdouble), "float128"),
@@ -163,6 +164,120 @@ def test_wrong_input_is_a_type_error_naming_what_came(total, bad, words):
     message = str(error.value)
     assert words in message
     assert "expected" in message
+
+
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (["a"], "<U1"),
+        ([True, False], "bool"),
+        ([1 + 2j], "complex128"),
+        ([None, 1.0], "object"),
+        ([2**64], "object"),  # beyond int64 and uint64: NumPy makes Python ints objects
+        (np.uint64(3), "uint64"),
+        (np.bool_(True), "bool"),
+        (True, "bool"),
+        (1j, "complex128"),
+    ],
+    ids=repr,
+)
+def test_unsupported_dtypes_after_np_asarray_are_type_errors_naming_the_supported_ones(total, bad, words):
+    with pytest.raises(TypeError) as error:
+        total(bad)
+    assert str(error.value) == (
+        f"{total.__name__}() expected an array of float64, float32, int32 or int64, "
+        f"got an array of {words}"
+    )
+
+
+class ArrayLike:
+    """Not an ndarray, but an array to NumPy: np.asarray calls ``__array__``."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.values, dtype=dtype)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1.0, 2.5, -0.0],
+        (1.0, 2.5, 1e-300),
+        [[1.5, 2.0], [3.0, 4.25]],
+        [[[1.0], [2.0]], [[3.0], [1e16]]],
+        list(wide(1000, seed=4)),  # above NumPy's 8-value blocks: the pairwise tree's bits
+        tuple(wide(100_000, seed=5)),  # above parallel_sum's threshold
+        3.5,
+        -0.0,
+        np.float64(2.25),
+        np.float32(0.1),
+        np.int32(-7),
+        np.int64(2**62),
+        [np.float32(0.5), np.float32(0.25)],
+        ArrayLike([1.0, 2.0, 3.5]),
+        ArrayLike(np.arange(6, dtype=np.int32).reshape(2, 3)),
+        [],
+        [[], []],
+    ],
+    ids=lambda v: type(v).__name__ + (f"[{len(v)}]" if hasattr(v, "__len__") else ""),
+)
+def test_array_likes_are_summed_as_np_asarray_makes_them(total, value):
+    array = np.asarray(value)
+    got = total(value)
+    if array.dtype.kind == "i":
+        assert type(got) is int
+        assert got == sum(int(x) for x in array.ravel())
+    else:
+        assert_same_float(got, total(array))
+        assert_same_float(got, np.sum(array.astype(np.float64)))
+
+
+def test_python_int_lists_are_exact_int64_and_float_lists_float64(total):
+    assert total([1, 2, 3]) == 6 and type(total([1, 2, 3])) is int
+    assert total([2**62, 2**62, 2**62]) == 3 * 2**62  # np.sum wraps int64; this does not
+    assert total([[-(2**63)], [-(2**63)]]) == -(2**64)
+    assert_same_float(total([0.1] * 10), np.sum(np.full(10, 0.1)))
+    assert_same_float(total([1, 2.5]), 3.5)  # mixed: float64, as NumPy decides
+    assert_same_float(total([]), 0.0)  # np.asarray([]) is float64: 0.0, as np.sum gives
+    assert type(total(7)) is int and total(7) == 7
+
+
+def test_what_np_asarray_raises_passes_through(total):
+    ragged = [[1.0, 2.0], [3.0]]
+    with pytest.raises(ValueError) as ours:
+        total(ragged)
+    with pytest.raises(ValueError) as numpys:
+        np.asarray(ragged)
+    assert str(ours.value) == str(numpys.value)
+
+    class Broken:
+        def __array__(self, dtype=None, copy=None):
+            raise ZeroDivisionError("from __array__")
+
+    with pytest.raises(ZeroDivisionError, match="from __array__"):
+        total(Broken())
+
+
+def test_an_ndarray_is_read_as_it_is_not_through_np_asarray(total):
+    class NoArrayCall(np.ndarray):
+        def __array__(self, *args, **kwargs):
+            raise AssertionError("np.asarray was called on an ndarray")
+
+    a = wide(100_001, seed=6)
+    assert_same_float(total(a.view(NoArrayCall)), np.sum(a))
+    # NumPy reports its data allocations to tracemalloc: a copy of the 8 MB would show.
+    a = wide(10**6, seed=7)
+    a.setflags(write=False)
+    tracemalloc.start()
+    try:
+        assert_same_float(total(a), np.sum(a))
+        assert_same_float(total(a[::-2]), np.sum(a[::-2]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000, peak
 
 
 def test_masked_arrays_are_refused(total):

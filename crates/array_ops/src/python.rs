@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use python_glue::{
     InputError, MAX_VIEW_NDIM, Op, all_strides_zero, catch_panics, dtype_name, is_masked,
-    release_gil, type_name,
+    release_gil, type_name, with_thread_limit,
 };
 
 /// Checks `obj` and squares it in place with `square`, the GIL released for large arrays.
@@ -179,16 +179,27 @@ fn square_numpy_array_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
 /// Square every value of ``arr`` in place with a Rust kernel: ``square_numpy_array``'s
 /// contract and bits, without the C code.
 ///
+/// ``threads=k`` (an int >= 1, not a bool) shares long runs out over at most ``k`` of the
+/// pool's threads, the calling thread among them; the default, None, over all of them.
+/// ``threads`` below 1 is a ``ValueError``, anything but an int or None a ``TypeError``;
+/// nothing is changed then.
+///
 /// >>> import numpy as np
 /// >>> a = np.array([[1.0, -2.0], [3.0, 0.5]])
-/// >>> square_numpy_array_rust(a.T)
+/// >>> square_numpy_array_rust(a.T, threads=1)
 /// >>> a
 /// array([[1.  , 4.  ],
 ///        [9.  , 0.25]])
 #[pyfunction(name = "square_numpy_array_rust")]
-#[pyo3(signature = (arr, /))]
-fn square_numpy_array_rust_py(arr: &Bound<'_, PyAny>) -> PyResult<()> {
-    square_in_place("square_numpy_array_rust", arr, crate::square_slice)
+#[pyo3(signature = (arr, /, *, threads=None))]
+fn square_numpy_array_rust_py(
+    arr: &Bound<'_, PyAny>,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let func = "square_numpy_array_rust";
+    with_thread_limit(func, threads, || {
+        square_in_place(func, arr, crate::square_slice)
+    })
 }
 
 /// Section 4 of "NumPy with Cython and C": the C ``square_array`` on NumPy arrays, safe on

@@ -3,7 +3,7 @@
 
 use ndarray::ArrayViewD;
 use pyo3::prelude::*;
-use python_glue::{Sum, SumInput, Sums, with_contiguous_float64};
+use python_glue::{Sum, SumInput, Sums, with_contiguous_float64, with_thread_limit};
 
 use crate::ParallelSummable;
 
@@ -31,24 +31,32 @@ impl Sums for Parallel {
 /// every number of threads.
 ///
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
-/// shape and strides) and raises the same errors as ``sum_array`` for the rest. The GIL is
-/// released while summing. Arrays under 65536 values are summed on the calling thread alone,
-/// and so are float views whose axes do not merge into one strided line or one plane of rows
-/// (``a[:, ::2]`` and ``a[:, 1:]`` of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one
-/// does not; integer sums are exact, so every integer view is split). The thread count is
-/// ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable.
+/// shape and strides, and what ``np.asarray`` makes such an array of) and raises the same
+/// errors as ``sum_array`` for the rest. The GIL is released while summing. Arrays under
+/// 65536 values are summed on the calling thread alone, and so are float views whose axes
+/// do not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]``
+/// of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are
+/// exact, so every integer view is split). The thread count is ``thread_count()``, set by
+/// the ``RAYON_NUM_THREADS`` environment variable; ``threads=k`` (an int >= 1, not a bool)
+/// uses at most ``k`` of them for this call, with the same bits. ``threads`` below 1 is a
+/// ``ValueError``, anything but an int or None a ``TypeError``.
 ///
 /// The calling thread sums its share itself, with the process's pool of helper threads
 /// (one pool, shared with ``array_ops``): calls from several threads run at the same time,
 /// and a child made by ``os.fork()`` starts helpers of its own.
 ///
 /// >>> import numpy as np
-/// >>> parallel_sum(np.array([1.0, 2.0, 3.5]))
+/// >>> parallel_sum(np.array([1.0, 2.0, 3.5]), threads=1)
 /// 6.5
 #[pyfunction(name = "parallel_sum")]
-#[pyo3(signature = (arr, /))]
-fn parallel_sum_py(arr: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
+#[pyo3(signature = (arr, /, *, threads=None))]
+fn parallel_sum_py(
+    arr: &Bound<'_, PyAny>,
+    threads: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    with_thread_limit("parallel_sum", threads, || {
+        SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
+    })
 }
 
 /// Return the number of threads ``parallel_sum`` uses.

@@ -96,6 +96,20 @@ pub enum InputError {
         /// The refusing function.
         func: &'static str,
     },
+    /// A `threads=` that is not an int, or is a bool (`TypeError`).
+    ThreadsNotAnInt {
+        /// The refusing function.
+        func: &'static str,
+        /// The argument's type name.
+        got: String,
+    },
+    /// A `threads=` below one (`ValueError`).
+    ThreadsBelowOne {
+        /// The refusing function.
+        func: &'static str,
+        /// The argument's `repr`.
+        got: String,
+    },
     /// An error Python raised while the argument was checked or converted, passed on.
     Python(PyErr),
 }
@@ -181,6 +195,12 @@ impl From<InputError> for PyErr {
             TooLarge { func } => PyMemoryError::new_err(format!(
                 "{func}() could not allocate the map of the memory this overlapping view \
                  reaches; nothing was changed"
+            )),
+            ThreadsNotAnInt { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected threads= to be an int >= 1 or None, got {got}"
+            )),
+            ThreadsBelowOne { func, got } => PyValueError::new_err(format!(
+                "{func}() needs threads >= 1 (the calling thread counts as one), got {got}"
             )),
             Python(error) => error,
         }

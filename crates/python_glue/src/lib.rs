@@ -5,10 +5,12 @@
 //! function checks its arguments the same way and says the same thing when it refuses one:
 //!
 //! - [`InputError`]: everything that can be wrong with an argument, and its message.
-//! - [`SumInput`]: the sums' input contract (which arrays, copied when, which errors), and the
-//!   [`Sums`] each sum function implements once, generically, to be dispatched on the dtype.
+//! - [`SumInput`]: the sums' input contract (which arrays and array-likes, copied when, which
+//!   errors), and the [`Sums`] each sum function implements once, generically, to be
+//!   dispatched on the dtype.
 //! - [`with_float64_1d`], [`with_contiguous_float64`]: the one-dtype functions' arguments.
 //! - [`release_gil`]: when the GIL is released; [`catch_panics`]: no Rust panic reaches Python.
+//! - [`with_thread_limit`]: the `threads=` argument of the functions that run on the pool.
 //! - [`is_masked`], [`all_strides_zero`], [`MAX_VIEW_NDIM`]: what no array function may take
 //!   as it is.
 //!
@@ -23,6 +25,7 @@ mod gil;
 mod names;
 mod panics;
 mod sum;
+mod threads;
 
 pub use arrays::{MAX_VIEW_NDIM, all_strides_zero, is_masked};
 pub use errors::{InputError, Op};
@@ -31,3 +34,4 @@ pub use gil::release_gil;
 pub use names::{dtype_name, type_name};
 pub use panics::catch_panics;
 pub use sum::{Sum, SumInput, Sums};
+pub use threads::with_thread_limit;

@@ -53,15 +53,28 @@ pub struct SumInput<'py> {
 
 impl<'py> SumInput<'py> {
     /// Checks `obj` against the contract; `func` names the function in error messages.
+    ///
+    /// An ndarray is taken as it is; anything else (a list, a tuple, a scalar, an object with
+    /// `__array__`) goes through `numpy.asarray` first, so that it gets the dtype NumPy gives
+    /// it, and whatever `numpy.asarray` raises (a ragged list: `ValueError`) reaches the
+    /// caller unchanged. Only what is not an ndarray pays for the call.
     pub fn extract(func: &'static str, obj: &Bound<'py, PyAny>) -> PyResult<SumInput<'py>> {
-        Ok(Self::check(func, obj)?)
+        match obj.cast::<PyUntypedArray>() {
+            Ok(array) => Ok(Self::check_array(func, array)?),
+            Err(_) => {
+                let numpy = obj.py().import("numpy")?;
+                let array = numpy.call_method1("asarray", (obj,))?;
+                Ok(Self::check_array(func, &array.cast_into()?)?)
+            }
+        }
     }
 
+    /// Checks `obj`, which must be an ndarray already, against the contract: for the
+    /// functions that take only what the tutorial's Cython declares.
     pub(crate) fn check(
         func: &'static str,
         obj: &Bound<'py, PyAny>,
     ) -> Result<SumInput<'py>, InputError> {
-        let py = obj.py();
         let array = obj
             .cast::<PyUntypedArray>()
             .map_err(|_| InputError::NotAnArray {
@@ -69,6 +82,14 @@ impl<'py> SumInput<'py> {
                 op: Op::Sum,
                 got: type_name(obj),
             })?;
+        Self::check_array(func, array)
+    }
+
+    fn check_array(
+        func: &'static str,
+        array: &Bound<'py, PyUntypedArray>,
+    ) -> Result<SumInput<'py>, InputError> {
+        let py = array.py();
         if is_masked(array)? {
             return Err(InputError::Masked { func, op: Op::Sum });
         }
