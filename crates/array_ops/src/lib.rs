@@ -466,6 +466,23 @@ unsafe fn square_slice_into_with<T: Square>(set: InstructionSet, input: &[T], ou
 
 #[inline(always)]
 fn square_values_into<T: Square>(input: &[T], output: &mut [T]) {
+    // A vector stored across two cache lines costs two stores, and NumPy's arrays are often
+    // only 16-byte aligned: the values before the output's first 64-byte boundary go first, on
+    // their own, so that the vectors after it are stored whole.
+    let head = output
+        .as_ptr()
+        .align_offset(64)
+        .min(output.len())
+        .min(input.len());
+    // `head` is at most either length (the `min`s above), so neither split can panic.
+    let (input_head, input_rest) = input.split_at(head);
+    let (output_head, output_rest) = output.split_at_mut(head);
+    square_zipped(input_head, output_head);
+    square_zipped(input_rest, output_rest);
+}
+
+#[inline(always)]
+fn square_zipped<T: Square>(input: &[T], output: &mut [T]) {
     // zip, not indexing: no bounds check in the loop (it vectorises), and nothing to panic.
     for (y, &x) in output.iter_mut().zip(input) {
         *y = x.square();
@@ -635,10 +652,14 @@ mod tests {
                 // SAFETY: the filter above keeps only the sets this CPU supports.
                 unsafe { square_slice_with(set, &mut in_place) };
                 assert_eq!(in_place, want, "{set:?}, {len} values in place");
-                let mut output = vec![T::default(); len];
-                // SAFETY: as above.
-                unsafe { square_slice_into_with(set, &input, &mut output) };
-                assert_eq!(output, want, "{set:?}, {len} values into another slice");
+                // Outputs starting anywhere in a cache line, so that the values before its
+                // first 64-byte boundary (squared on their own) are 0 to 7 of them.
+                for offset in 0..8 {
+                    let mut output = vec![T::default(); len + offset];
+                    // SAFETY: as above.
+                    unsafe { square_slice_into_with(set, &input, &mut output[offset..]) };
+                    assert_eq!(output[offset..], want, "{set:?}, {len} values at {offset}");
+                }
             }
         }
     }
