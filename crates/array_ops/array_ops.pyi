@@ -44,3 +44,19 @@ def square_numpy_array_rust(arr: npt.NDArray[np.float64], /, *, threads: int | N
     array([[1.  , 4.  ],
            [9.  , 0.25]])
     """
+
+square: np.ufunc
+"""Square element-wise, as np.square does, with the tutorial's C square_array where it can.
+
+A NumPy ufunc with loops for float64, float32, int64 and int32 (other dtypes are cast to the
+first of these they cast to safely; integer squares wrap on overflow, as np.square's do). The
+float64 loop squares a contiguous run in place (out=x) with the tutorial's C square_array, and
+every other run with a Rust kernel; long runs are shared out over all cores. NumPy does the
+rest, as for np.square: scalars and lists, broadcasting, out=, where=, dtype=, casting=,
+overlapping operands, and __array_ufunc__ overrides (Dask arrays, xarray objects, masked
+arrays).
+
+>>> import numpy as np
+>>> square(np.array([1.0, -2.0, 3.0]))
+array([1., 4., 9.])
+"""

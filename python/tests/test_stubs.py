@@ -5,6 +5,11 @@ docstrings, written in Rust, are the truth; a stub that has drifted is the one t
 pyo3 writes a function's signature at the head of its C docstring ("sum_array(arr, /)\\n--\\n\\n");
 CPython moves it to ``__text_signature__``, so ``__doc__`` holds the text alone and compares
 as it is, once both sides are cleaned as ``inspect.getdoc`` cleans them.
+
+An object that is not a function (the ufunc ``array_ops.square``) is an annotated name in the
+stub (``square: np.ufunc``), its docstring the string that follows it, as editors and Sphinx
+read it. NumPy writes a ufunc's ``__doc__`` itself: its signature, a blank line, then the doc
+the module gave; that doc is what the stub's docstring is compared with.
 """
 
 import ast
@@ -13,6 +18,7 @@ import inspect
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers import public_names
@@ -50,6 +56,24 @@ def stub_public_names(name: str) -> set[str]:
     return {name for name in names if not name.startswith("_")}
 
 
+def stub_objects(name: str) -> dict[str, tuple[str, str | None]]:
+    """The stub's public annotated names (``square: np.ufunc``): each one's annotation, and the
+    docstring that follows it (a string statement), or None."""
+    body = stub_tree(name).body
+    objects = {}
+    for node, following in zip(body, body[1:] + [None]):
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
+            continue
+        if node.target.id.startswith("_"):
+            continue
+        doc = None
+        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            if isinstance(following.value.value, str):
+                doc = inspect.cleandoc(following.value.value)
+        objects[node.target.id] = (ast.unparse(node.annotation), doc)
+    return objects
+
+
 def stub_parameters(function: ast.FunctionDef) -> list[tuple]:
     """The stub function's parameters in order, with their kinds, as ``inspect`` lists them."""
     parameters = []
@@ -68,6 +92,8 @@ def extension(name: str) -> types.ModuleType:
 
 # Every function of every stub, as (module, function).
 FUNCTIONS = [(name, function) for name in STUBS for function in stub_functions(name)]
+# Every annotated object of every stub, as (module, object).
+OBJECTS = [(name, obj) for name in STUBS for obj in stub_objects(name)]
 
 
 def test_every_module_has_a_stub():
@@ -122,3 +148,26 @@ def test_stub_function_takes_the_functions_parameters(name, function):
     runtime = inspect.signature(getattr(importlib.import_module(name), function))
     in_stub = stub_parameters(stub_functions(name)[function])
     assert in_stub == [(p.name, p.kind) for p in runtime.parameters.values()]
+
+
+def test_the_ufunc_is_in_its_stub():
+    # The tests below are parametrized over what the stubs declare: they must not be vacuous.
+    assert ("array_ops", "square") in OBJECTS
+
+
+@pytest.mark.parametrize("name, obj", OBJECTS)
+def test_stub_annotation_is_the_objects_type(name, obj):
+    annotation, _ = stub_objects(name)[obj]
+    runtime = getattr(importlib.import_module(name), obj)
+    assert isinstance(runtime, eval(annotation, {"np": np}))
+
+
+@pytest.mark.parametrize("name, obj", OBJECTS)
+def test_stub_ufunc_docstring_is_the_ufuncs(name, obj):
+    runtime = getattr(importlib.import_module(name), obj)
+    assert isinstance(runtime, np.ufunc), "only ufuncs are declared by annotation so far"
+    _, stub_doc = stub_objects(name)[obj]
+    assert stub_doc is not None, f"{obj} in {STUBS[name]} has no docstring"
+    signature, doc = runtime.__doc__.split("\n\n", 1)
+    assert signature.startswith(f"{obj}(x, /, out=None, *, where=True"), signature
+    assert inspect.cleandoc(doc) == stub_doc

@@ -17,7 +17,9 @@
 //! - [`square_numpy_array_rust`] does the same with a Rust kernel;
 //! - views that may reach one memory location by two index tuples ([`may_overlap`]: sliding
 //!   windows, broadcasting) are squared by [`square_each_location_once`], each location once,
-//!   as `np.square(w, out=w)` leaves them.
+//!   as `np.square(w, out=w)` leaves them;
+//! - [`square_slice_into`] and the [`Square`] arithmetic of every dtype are the loops of the
+//!   Python module's ufunc `array_ops.square`, which NumPy calls on runs it has cut itself.
 //!
 //! With the `python` feature, the Python module `array_ops`. The core has no Python in it.
 #![deny(missing_docs)]
@@ -28,6 +30,8 @@ use simd::InstructionSet;
 pub mod ffi;
 #[cfg(feature = "python")]
 mod python;
+#[cfg(feature = "python")]
+mod ufunc;
 
 /// Runs of at least this many values are squared on all of the pool's threads: below it,
 /// handing work to a helper costs about what it saves (docs/measurements/section-4.md has
@@ -282,14 +286,41 @@ pub unsafe fn square_each_location_once(
 
 /// Squares one contiguous run with `square` ([`ffi::square_array_c`] or [`square_slice`]), on
 /// all threads when it is long.
-pub(crate) fn square_run(run: &mut [f64], square: fn(&mut [f64])) {
+pub(crate) fn square_run<T: Send>(run: &mut [T], square: impl Fn(&mut [T]) + Sync) {
     if run.len() >= PARALLEL_FROM {
         let piece = piece_len(run.len(), pool::threads());
-        let mut pieces: Vec<&mut [f64]> = run.chunks_mut(piece).collect();
+        let mut pieces: Vec<&mut [T]> = run.chunks_mut(piece).collect();
         pool::for_each_mut(&mut pieces, |piece| square(piece));
     } else {
         square(run);
     }
+}
+
+/// Squares `input` into `output` (of the same length) with `square`, on all threads when
+/// the run is long: [`square_run`]'s pieces, taken from both slices alike.
+// The ufunc's only (the `python` feature).
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
+pub(crate) fn square_run_into<T: Send + Sync>(
+    input: &[T],
+    output: &mut [T],
+    square: impl Fn(&[T], &mut [T]) + Sync,
+) {
+    if output.len() >= PARALLEL_FROM {
+        let piece = piece_len(output.len(), pool::threads());
+        let mut pieces: Vec<(&[T], &mut [T])> =
+            input.chunks(piece).zip(output.chunks_mut(piece)).collect();
+        pool::for_each_mut(&mut pieces, |(input, output)| square(input, output));
+    } else {
+        square(input, output);
+    }
+}
+
+/// Whether [`square_run`] and [`square_run_into`] share a run of `len` values out over the
+/// pool's threads.
+// The ufunc's only (the `python` feature).
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
+pub(crate) fn runs_in_parallel(len: usize) -> bool {
+    len >= PARALLEL_FROM
 }
 
 /// Squares every value of `view` in place with `square`, called on each contiguous run (see
@@ -323,10 +354,45 @@ pub fn square_numpy_array_rust(view: ArrayViewMutD<'_, f64>) {
     square_view(view, square_slice);
 }
 
-/// `x *= x` for every value: the same arithmetic as the C loop, vectorised by the compiler
-/// for the widest registers this CPU has ([`simd::InstructionSet::best`]; the same bits on
-/// each).
-pub fn square_slice(values: &mut [f64]) {
+/// A type whose values the kernels square: `x * x`, wrapping on overflow for integers as
+/// NumPy's integer loops do (`np.square(np.int32(50_000))` is `-1_794_967_296`).
+pub trait Square: Copy + Send + Sync {
+    /// `self * self`; never panics, so that a kernel called from C cannot unwind into it.
+    fn square(self) -> Self;
+}
+
+impl Square for f64 {
+    #[inline(always)]
+    fn square(self) -> f64 {
+        self * self
+    }
+}
+
+impl Square for f32 {
+    #[inline(always)]
+    fn square(self) -> f32 {
+        self * self
+    }
+}
+
+impl Square for i64 {
+    #[inline(always)]
+    fn square(self) -> i64 {
+        self.wrapping_mul(self)
+    }
+}
+
+impl Square for i32 {
+    #[inline(always)]
+    fn square(self) -> i32 {
+        self.wrapping_mul(self)
+    }
+}
+
+/// `x *= x` for every value (for `f64`, the same arithmetic as the C loop), vectorised by the
+/// compiler for the widest registers this CPU has ([`simd::InstructionSet::best`]; the same
+/// bits on each).
+pub fn square_slice<T: Square>(values: &mut [T]) {
     // SAFETY: best() returns only an instruction set this CPU supports.
     unsafe { square_slice_with(InstructionSet::best(), values) }
 }
@@ -335,7 +401,7 @@ pub fn square_slice(values: &mut [f64]) {
 ///
 /// # Safety
 /// This CPU supports `set` ([`InstructionSet::is_supported`]).
-unsafe fn square_slice_with(set: InstructionSet, values: &mut [f64]) {
+unsafe fn square_slice_with<T: Square>(set: InstructionSet, values: &mut [T]) {
     match set {
         InstructionSet::Baseline => square_values(values),
         #[cfg(target_arch = "x86_64")]
@@ -352,22 +418,87 @@ unsafe fn square_slice_with(set: InstructionSet, values: &mut [f64]) {
 }
 
 #[inline(always)]
-fn square_values(values: &mut [f64]) {
+fn square_values<T: Square>(values: &mut [T]) {
     for x in values {
-        *x *= *x;
+        *x = x.square();
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn square_avx2(values: &mut [f64]) {
+fn square_avx2<T: Square>(values: &mut [T]) {
     square_values(values);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn square_avx512(values: &mut [f64]) {
+fn square_avx512<T: Square>(values: &mut [T]) {
     square_values(values);
+}
+
+/// `output[i] = input[i] * input[i]` for every `i` of the shorter slice: [`square_slice`]
+/// into another array, vectorised the same way (the ufunc's contiguous loop when its output
+/// is not its input).
+pub fn square_slice_into<T: Square>(input: &[T], output: &mut [T]) {
+    // SAFETY: best() returns only an instruction set this CPU supports.
+    unsafe { square_slice_into_with(InstructionSet::best(), input, output) }
+}
+
+/// [`square_slice_into`] compiled for `set`.
+///
+/// # Safety
+/// This CPU supports `set` ([`InstructionSet::is_supported`]).
+unsafe fn square_slice_into_with<T: Square>(set: InstructionSet, input: &[T], output: &mut [T]) {
+    match set {
+        InstructionSet::Baseline => square_values_into(input, output),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX2, by the caller's contract.
+        InstructionSet::Avx2 => unsafe { square_into_avx2(input, output) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU has AVX-512F, by the caller's contract.
+        InstructionSet::Avx512 => unsafe { square_into_avx512(input, output) },
+        #[cfg(not(target_arch = "x86_64"))]
+        InstructionSet::Avx2 | InstructionSet::Avx512 => {
+            unreachable!("{set:?} is never supported off x86-64")
+        }
+    }
+}
+
+#[inline(always)]
+fn square_values_into<T: Square>(input: &[T], output: &mut [T]) {
+    // A vector stored across two cache lines costs two stores, and NumPy's arrays are often
+    // only 16-byte aligned: the values before the output's first 64-byte boundary go first, on
+    // their own, so that the vectors after it are stored whole.
+    let head = output
+        .as_ptr()
+        .align_offset(64)
+        .min(output.len())
+        .min(input.len());
+    // `head` is at most either length (the `min`s above), so neither split can panic.
+    let (input_head, input_rest) = input.split_at(head);
+    let (output_head, output_rest) = output.split_at_mut(head);
+    square_zipped(input_head, output_head);
+    square_zipped(input_rest, output_rest);
+}
+
+#[inline(always)]
+fn square_zipped<T: Square>(input: &[T], output: &mut [T]) {
+    // zip, not indexing: no bounds check in the loop (it vectorises), and nothing to panic.
+    for (y, &x) in output.iter_mut().zip(input) {
+        *y = x.square();
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn square_into_avx2<T: Square>(input: &[T], output: &mut [T]) {
+    square_values_into(input, output);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn square_into_avx512<T: Square>(input: &[T], output: &mut [T]) {
+    square_values_into(input, output);
 }
 
 #[cfg(test)]
@@ -501,6 +632,79 @@ mod tests {
             let mut got = vec![];
             for_each_set_run(&bits, |start, end| got.push((start, end)));
             assert_eq!(got, expected, "{bits:x?}");
+        }
+    }
+
+    /// `square_slice` and `square_slice_into` on every supported instruction set give `x * x`
+    /// for `T` (wrapping, for integers), at lengths around each vector width.
+    fn check_every_kernel_of<T: Square + PartialEq + Default + std::fmt::Debug>(
+        data: impl Fn(usize) -> Vec<T>,
+        expected: impl Fn(T) -> T,
+    ) {
+        for len in (0..70).chain([1000, 1001]) {
+            let input = data(len);
+            let want: Vec<T> = input.iter().map(|&x| expected(x)).collect();
+            for set in InstructionSet::ALL
+                .into_iter()
+                .filter(|set| set.is_supported())
+            {
+                let mut in_place = input.clone();
+                // SAFETY: the filter above keeps only the sets this CPU supports.
+                unsafe { square_slice_with(set, &mut in_place) };
+                assert_eq!(in_place, want, "{set:?}, {len} values in place");
+                // Outputs starting anywhere in a cache line, so that the values before its
+                // first 64-byte boundary (squared on their own) are 0 to 7 of them.
+                for offset in 0..8 {
+                    let mut output = vec![T::default(); len + offset];
+                    // SAFETY: as above.
+                    unsafe { square_slice_into_with(set, &input, &mut output[offset..]) };
+                    assert_eq!(output[offset..], want, "{set:?}, {len} values at {offset}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_kernel_squares_every_dtype_as_numpy_does() {
+        let floats = |len: usize| test_values::values_spanning(len, len as u64, 30);
+        check_every_kernel_of(floats, |x| x * x);
+        check_every_kernel_of(
+            |len| floats(len).into_iter().map(|x| x as f32).collect(),
+            |x: f32| x * x,
+        );
+        // Integers near each type's edges: their squares wrap, as np.square's do.
+        let ints = |len: usize| -> Vec<i64> {
+            (0..len as i64)
+                .map(|i| match i % 4 {
+                    0 => i,
+                    1 => -i * 1_000_003,
+                    2 => i64::MAX - i,
+                    _ => i64::MIN + i,
+                })
+                .collect()
+        };
+        check_every_kernel_of(ints, |x| x.wrapping_mul(x));
+        check_every_kernel_of(
+            |len| ints(len).into_iter().map(|x| x as i32).collect(),
+            |x: i32| x.wrapping_mul(x),
+        );
+        assert_eq!(50_000i32.square(), -1_794_967_296);
+        assert_eq!(i64::MIN.square(), 0);
+    }
+
+    #[test]
+    fn long_runs_into_another_slice_are_squared_in_matching_pieces() {
+        for len in [PARALLEL_FROM - 1, PARALLEL_FROM, 100_003] {
+            let input = test_values::values_spanning(len, 7, 30);
+            let mut output = vec![0.0; len];
+            square_run_into(&input, &mut output, square_slice_into);
+            assert!(
+                output
+                    .iter()
+                    .zip(&input)
+                    .all(|(y, x)| y.to_bits() == (x * x).to_bits())
+            );
+            assert_eq!(runs_in_parallel(len), len >= PARALLEL_FROM);
         }
     }
 

@@ -209,5 +209,6 @@ fn array_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(square_numpy_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(square_numpy_array_rust_py, m)?)?;
+    m.add("square", crate::ufunc::square(m.py())?)?;
     Ok(())
 }
