@@ -7,7 +7,7 @@ Layout, one module a line:
 - ``section2``: section 2, the sum on all cores.
 - ``views``: sections 1 and 2 on strided, reversed and N-D views, float32 and int64.
 - ``section3``: section 3, ``square(5.0)`` through every path (ctypes, cffi, PyO3, ...).
-- ``section4``: section 4, squaring an array in place.
+- ``section4``: section 4, squaring an array in place (and the same square as NumPy ufuncs).
 - ``callers``: the section of two Python threads calling at once, against one thread calling.
 - ``arrays``: the kinds of section that run over arrays of each size (sums, in-place squares).
 - ``scalar``: the kind of section that times one scalar call (section 3).

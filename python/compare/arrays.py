@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,16 +33,16 @@ def sized(settings: timing.Settings, prepare):
 
 def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check, timed):
     """For each case ``(fields, inputs)`` (see ``sized``): a record per peer, the case's
-    fields in it, with its status. A peer that loaded is first checked (``check(fn, inputs)``
-    gives its status and findings); those that pass are timed in turns on ``timed(inputs)``,
-    their "seconds" added."""
+    fields in it, with its status. A peer that loaded is first checked (``check(name, fn,
+    inputs)`` gives its status and findings); those that pass are timed in turns on
+    ``timed(inputs)``, their "seconds" added."""
     loaded = {peer.name: load(peer) for peer in peers}
     for fields, inputs in cases:
         records = []
         for peer in peers:
             fn = loaded[peer.name]
             record = {"section": key, **fields, "path": peer.name, "how": peer.how}
-            record |= {"status": fn} if isinstance(fn, str) else check(fn, inputs)
+            record |= {"status": fn} if isinstance(fn, str) else check(peer.name, fn, inputs)
             records.append(record)
         ok = {r["path"]: (loaded[r["path"]], timed(inputs)) for r in records if r["status"] == "ok"}
         times = timing.time_calls(ok, settings)
@@ -112,7 +112,7 @@ class SumSection:
             values = np.random.default_rng(n).random(n)  # uniform [0, 1): errors accumulate
             return values, math.fsum(values)
 
-        def check(fn, inputs):
+        def check(_name, fn, inputs):
             values, exact = inputs
             got = float(fn(values))
             status = sum_check(got, exact, values.size, values.dtype)
@@ -160,33 +160,48 @@ class InPlaceSection:
     """Every peer is called as ``fn(values)`` and must square ``values`` in place. Each is first
     checked on random values against ``np.square`` (a wrong result is shown as WRONG), then
     timed on an array of ones: squaring leaves it unchanged, so every call sees the same
-    values and the input need not be rebuilt between calls (nor become subnormal or inf)."""
+    values and the input need not be rebuilt between calls (nor become subnormal or inf).
+
+    The ``allocating`` peers return the squares in a new array instead: they are checked for
+    that (the input unchanged), timed in the same turns, and compared with
+    ``allocating_baseline`` rather than ``baseline``."""
 
     key: str
     title: str
     baseline: str
     tutorial: str
     peers: list[Peer]
+    allocating_baseline: str | None = None
+    allocating: list[Peer] = field(default_factory=list)
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
         bandwidth = roofline.get("read+write")
+        allocating = {peer.name for peer in self.allocating}
 
         def prepare(n):
             return np.random.default_rng(n).standard_normal(min(n, 10**6)), np.ones(n)
 
-        def check(fn, inputs):
+        def check(name, fn, inputs):
             sample, _ = inputs
-            got = sample.copy()
-            fn(got)
-            if not np.array_equal(got, np.square(sample)):
-                return {"status": "WRONG: the values are not their squares"}
+            given = sample.copy()
+            got = fn(given)
+            if name not in allocating:
+                if not np.array_equal(given, np.square(sample)):
+                    return {"status": "WRONG: the values are not their squares"}
+            elif not np.array_equal(given, sample):
+                return {"status": "WRONG: it changed its input"}
+            elif not isinstance(got, np.ndarray) or np.shares_memory(got, given):
+                return {"status": "WRONG: it did not return a new array"}
+            elif got.dtype != sample.dtype or not np.array_equal(got, sample * sample):
+                return {"status": "WRONG: the new values are not the squares"}
             return {"status": "ok"}
 
         def cells(record, inputs, timed):
             _, ones = inputs
             assert np.all(ones == 1.0)  # squaring ones leaves them ones: every call saw the same
-            base = timed.get(self.baseline, {}).get("seconds")
+            baseline = self.allocating_baseline if record["path"] in allocating else self.baseline
+            base = timed.get(baseline, {}).get("seconds")
             tutorial = timed.get(self.tutorial, {}).get("seconds")
             seconds = record["seconds"]
             record["gbps"] = gbps = 2 * ones.nbytes / seconds / 1e9
@@ -196,14 +211,18 @@ class InPlaceSection:
             ]
 
         rows, records = tabulate(
-            measure(self.key, self.peers, settings, sized(settings, prepare), check,
-                    timed=lambda inputs: inputs[1]),
+            measure(self.key, self.peers + self.allocating, settings, sized(settings, prepare),
+                    check, timed=lambda inputs: inputs[1]),
             cells,
         )
-        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial", "% of roofline"]
+        headers = ["n", "path", "us", "GB/s", "vs NumPy", "vs tutorial", "% of roofline"]
+        numpy = f"{self.baseline}'s time / path time"
+        if self.allocating:
+            numpy += (f" ({self.allocating_baseline}'s for the rows that return a new array: "
+                      f"{', '.join(peer.name for peer in self.allocating)})")
         note = (
             f"{timing.describe(settings)}, call included; in place on float64 ones; "
-            f"GB/s counts the read and the write; tutorial = {self.tutorial}; "
+            f"GB/s counts the read and the write; vs NumPy = {numpy}; tutorial = {self.tutorial}; "
             f"roofline = measured read+write bandwidth"
         )
         return SectionResult(self.key, self.title, note, headers, rows, {0, 2, 3, 4, 5, 6},

@@ -65,3 +65,17 @@ def square_in_place():
 
     square_numpy_array(np.ones(3))
     return square_numpy_array
+
+
+def square_ufunc(target: str):
+    """The tutorial's scalar square as a NumPy ufunc: ``target="cpu"`` runs one thread,
+    ``"parallel"`` splits the array over the cores."""
+    numba = _numba()
+
+    # A signature compiles it now, and "parallel" accepts no other way.
+    @numba.vectorize(["float64(float64)"], target=target)
+    def square(x):
+        return x * x
+
+    square(np.ones(3))
+    return square

@@ -55,7 +55,9 @@ def tutorial_cython(module: str, variant: str, function: str):
     status_file = ROOT / "build" / "cython" / "status.json"
     if not status_file.exists():
         raise Unavailable("build/cython not built (run make)")
-    entry = json.loads(status_file.read_text())[module][variant]
+    entry = json.loads(status_file.read_text()).get(module, {}).get(variant)
+    if entry is None:  # a status.json written before this module was added to build.py
+        raise Unavailable(f"{module} ({variant}) not in build/cython/status.json (run make peers)")
     if not entry["built"]:
         raise Unavailable(f"does not build {variant}: {entry['why'][0]}")
     path = ROOT / entry["library"]
@@ -76,5 +78,13 @@ def tutorial_cython(module: str, variant: str, function: str):
 
 
 def module_function(module: str, name: str):
-    """A Peer's load: the function ``name`` of the project's module ``module``."""
-    return lambda: getattr(python_module(module), name)
+    """A Peer's load: the function ``name`` of the project's module ``module``, or Unavailable
+    if the installed module does not have it (yet)."""
+
+    def load():
+        try:
+            return getattr(python_module(module), name)
+        except AttributeError as error:
+            raise Unavailable(f"the installed {module} has no {name}") from error
+
+    return load

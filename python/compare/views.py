@@ -55,7 +55,7 @@ class ViewSection:
                 for layout, view in layouts(n).items():
                     yield {"n": n, "layout": layout}, view
 
-        def check(fn, view):
+        def check(_name, fn, view):
             if view.dtype.kind == "i":
                 # Exact in int64: n values under 10^6 sum to less than 2^63.
                 got, exact = int(fn(view)), int(np.sum(view, dtype=np.int64))

@@ -1,5 +1,6 @@
 """The comparison harness (``make bench``) keeps working: run it in quick mode."""
 
+import importlib
 import json
 import os
 import re
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 
 from compare.__main__ import SECTIONS
-from compare.peers import Peer
+from compare.arrays import InPlaceSection
+from compare.peers import Peer, module_function
 from compare import timing
 from compare.scalar import ScalarSection
 from compare.timing import QUICK
@@ -21,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The tutorial's files that do not build as written (python/tutorial/build.py says why).
 DO_NOT_BUILD = {"Cython prange (tutorial)", "Cython + C (tutorial)"}
+# The rows of array_ops.square, which an array_ops built before it does not have.
+NEEDS_SQUARE = {"array_ops.square(a, out=a)", "array_ops.square(a)"}
+HAS_SQUARE = hasattr(importlib.import_module("array_ops"), "square")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,7 @@ def table_rows(output: str, title: str) -> list[list[str]]:
 def test_quick_run_times_every_peer_of_every_section(quick_run, key):
     section = SECTIONS[key]
     rows = table_rows(quick_run, section.title)
-    for peer in section.peers:
+    for peer in section.peers + getattr(section, "allocating", []):
         mine = [cells for cells in rows if peer.name in cells]
         assert mine, f"no row for {peer.name}"
         for cells in mine:
@@ -55,6 +60,8 @@ def test_quick_run_times_every_peer_of_every_section(quick_run, key):
             assert "WRONG" not in line, line
             if peer.name in DO_NOT_BUILD:
                 assert "unavailable: does not build as written: " in line, line
+            elif peer.name in NEEDS_SQUARE and not HAS_SQUARE:
+                assert "unavailable: the installed array_ops has no square" in line, line
             else:
                 assert "unavailable" not in line, line
 
@@ -125,6 +132,57 @@ def test_wrong_answer_is_shown_instead_of_a_time():
     assert "WRONG: returned 10.0" in rows["wrong"]
     assert "WRONG: returned 25," in rows["not a float"]
     assert rows["right"].endswith("1.0x")
+
+
+def test_section_4_has_the_ufunc_rows_each_against_its_own_numpy(quick_run):
+    rows = [cells[1:] if re.fullmatch(r"\de[+-]\d\d", cells[0]) else cells
+            for cells in table_rows(quick_run, SECTIONS["4"].title)]
+    paths = {cells[0] for cells in rows}
+    assert {"Cython @ufunc", "Numba @vectorize", "Numba @vectorize parallel",
+            "np.square(a)"} | NEEDS_SQUARE <= paths
+    # Each baseline is 1.00x against itself: the allocating rows have their own.
+    for cells in rows:
+        if cells[0] in {"np.square(a, out=a)", "np.square(a)"}:
+            assert cells[3] == "1.00x", cells
+
+
+def test_in_place_and_allocating_squares_are_checked_and_a_missing_function_is_unavailable():
+    def in_place(a):
+        np.square(a, out=a)
+
+    def squares_its_input(a):
+        np.square(a, out=a)
+        return a
+
+    section = InPlaceSection(
+        key="test",
+        title="check",
+        baseline="in place",
+        tutorial="in place",
+        peers=[
+            Peer("in place", "np.square(a, out=a)", lambda: in_place),
+            Peer("doubles", "a += a", lambda: lambda a: np.add(a, a, out=a)),
+            Peer("math.square", "no such function", module_function("math", "square")),
+        ],
+        allocating_baseline="new",
+        allocating=[
+            Peer("new", "np.square(a)", lambda: np.square),
+            Peer("squares its input", "returns a, squared", lambda: squares_its_input),
+            Peer("new doubles", "a + a", lambda: lambda a: a + a),
+            Peer("a view", "a[:]", lambda: lambda a: a[:]),
+        ],
+    )
+    out = section.run(QUICK, {}).text()
+    rows = {}
+    for cells in table_rows(out, "check"):
+        cells = cells[1:] if re.fullmatch(r"\de[+-]\d\d", cells[0]) else cells
+        rows[cells[0]] = cells[1:]
+    assert rows["in place"][2] == rows["new"][2] == "1.00x"
+    assert rows["doubles"] == ["WRONG: the values are not their squares"]
+    assert rows["math.square"] == ["unavailable: the installed math has no square"]
+    assert rows["squares its input"] == ["WRONG: it changed its input"]
+    assert rows["new doubles"] == ["WRONG: the new values are not the squares"]
+    assert rows["a view"] == ["WRONG: it did not return a new array"]
 
 
 def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():

@@ -1,6 +1,7 @@
 """Builds the tutorial's Cython files into build/cython/: as written, then with the smallest
 fixes (python/tutorial/fixed/, each fix commented there), and records which built, and why
-not, in build/cython/status.json. `make bench` and `make test` run it; it rebuilds only when
+not, in build/cython/status.json. It builds the comparison's own Cython peers (files named
+*_peer.pyx, not the tutorial's) the same way, recorded "as a peer". `make bench` and `make test` run it; it rebuilds only when
 a source changed.
 
 Each build runs the tutorial's own recipe, a setup.py with cythonize and NumPy's headers, in a
@@ -36,8 +37,8 @@ setup(
 
 @dataclass
 class Build:
-    module: str  # the tutorial's module name
-    variant: str  # "as written" or "fixed"
+    module: str  # the module's name
+    variant: str  # "as written" or "fixed" (the tutorial's files), or "as a peer" (ours)
     files: list[Path]  # copied side by side, as the tutorial has them
     extension: str  # the argument to cythonize()
     notes: list[str] = field(default_factory=list)
@@ -63,6 +64,10 @@ BUILDS = [
     Build(
         "array_ops", "fixed", [HERE / "fixed" / "array_ops_wrapper.pyx", C_ARRAY_OPS],
         '[Extension("array_ops_wrapper", ["array_ops_wrapper.pyx", "array_ops.c"])]',
+    ),
+    # Not the tutorial's: its C square as a Cython 3 ufunc, for section 4's ufunc rows.
+    Build(
+        "square_ufunc_peer", "as a peer", [HERE / "square_ufunc_peer.pyx"], '"square_ufunc_peer.pyx"',
     ),
 ]
 
@@ -96,7 +101,7 @@ def main() -> None:
         return
     status = {}
     for spec in BUILDS:
-        print(f"building the tutorial's {spec.module} ({spec.variant}) with Cython", flush=True)
+        print(f"building {spec.module} ({spec.variant}) with Cython", flush=True)
         status.setdefault(spec.module, {})[spec.variant] = build(spec)
     OUT.mkdir(parents=True, exist_ok=True)
     status_file.write_text(json.dumps(status, indent=2) + "\n")
