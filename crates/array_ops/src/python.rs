@@ -71,7 +71,7 @@ fn square_checked(
     let (py, n) = (obj.py(), values.len());
     if let Ok(run) = values.as_slice_mut() {
         // The common case, a C-contiguous array, is one run: no N-D view to build.
-        release_gil(py, n, || crate::square_run(run, square));
+        release_gil(py, n, || crate::parallel::square_run(run, square));
         return Ok(());
     }
     // A copy: another thread may change the array's shape (`w.shape = ...`) while the GIL
@@ -89,7 +89,9 @@ fn square_checked(
     if array.ndim() <= MAX_VIEW_NDIM && !crate::may_overlap(&shape, strides, 8) {
         // No location is reached twice, so a mutable view does not alias.
         let view = values.as_array_mut();
-        release_gil(py, n, || crate::square_view(view, square));
+        release_gil(py, n, || {
+            crate::square_numpy_array::square_view(view, square)
+        });
         return Ok(());
     }
     // A view that may reach a location twice (a mutable view of it would alias), or one

@@ -169,9 +169,9 @@ unsafe extern "C" fn square_loop<T: Kernels>(
 
 /// Squares a contiguous run in place, on all cores when long.
 fn square_in_place<T: Kernels>(run: &mut [T]) {
-    if crate::runs_in_parallel(run.len()) {
+    if crate::parallel::runs_in_parallel(run.len()) {
         let flags = FloatFlags::start();
-        crate::square_run(run, |piece| flags.record(|| T::in_place(piece)));
+        crate::parallel::square_run(run, |piece| flags.record(|| T::in_place(piece)));
         flags.raise_here();
     } else {
         T::in_place(run);
@@ -180,9 +180,9 @@ fn square_in_place<T: Kernels>(run: &mut [T]) {
 
 /// Squares a contiguous run into another, on all cores when long.
 fn square_into<T: Kernels>(input: &[T], output: &mut [T]) {
-    if crate::runs_in_parallel(output.len()) {
+    if crate::parallel::runs_in_parallel(output.len()) {
         let flags = FloatFlags::start();
-        crate::square_run_into(input, output, |input, output| {
+        crate::parallel::square_run_into(input, output, |input, output| {
             flags.record(|| crate::square_slice_into(input, output))
         });
         flags.raise_here();
