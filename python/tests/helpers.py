@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import types
 from pathlib import Path
 
@@ -53,6 +54,27 @@ def misaligned(values: np.ndarray, offset: int = 1) -> np.ndarray:
 
 
 # --- Scripts in a fresh interpreter -----------------------------------------------------------
+
+
+def assert_releases_the_gil(call, calls: int = 3) -> None:
+    """Asserts that another thread runs Python code while ``call()`` runs ``calls`` times: with
+    the GIL held for a whole call, this thread could not count at all until it returned."""
+    started, finished = threading.Event(), threading.Event()
+
+    def worker():
+        started.set()
+        for _ in range(calls):
+            call()
+        finished.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    started.wait()
+    counted = 0
+    while not finished.is_set():
+        counted += 1
+    thread.join()
+    assert counted > 1000, counted
 
 
 def run_python(

@@ -4,14 +4,13 @@ clear errors for values that are not an int >= 1 (bools refused, as NumPy's ``ax
 refuses them)."""
 
 import inspect
-import threading
 
 import numpy as np
 import pytest
 
 from array_ops import square_numpy_array, square_numpy_array_rust
 from fast_operations import sum_array
-from helpers import assert_same_float, run_python, wide
+from helpers import assert_releases_the_gil, assert_same_float, run_python, wide
 from parallel_sum import parallel_sum
 
 THREADS = [1, 2, 3, 8, None]
@@ -130,22 +129,7 @@ def test_the_c_square_keeps_the_tutorials_one_argument_call():
 def test_the_gil_is_released_with_a_thread_limit(function):
     # As test_sum_contract's test: another thread must run Python code meanwhile.
     a = np.ones(2 * 10**7)
-    started, finished = threading.Event(), threading.Event()
-
-    def worker():
-        started.set()
-        for _ in range(3):
-            function(a, threads=1)
-        finished.set()
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    started.wait()
-    counted = 0
-    while not finished.is_set():
-        counted += 1
-    thread.join()
-    assert counted > 1000, counted
+    assert_releases_the_gil(lambda: function(a, threads=1))
 
 
 def test_threads_1_runs_no_task_on_a_helper():
