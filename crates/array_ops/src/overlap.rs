@@ -204,37 +204,10 @@ pub unsafe fn square_each_location_once(
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use test_values::{offsets, small_views};
 
     // The map of the locations a view reaches, and its runs, against brute force (the same
     // as tests/tests.rs uses for the public functions).
-
-    /// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
-    /// caller picks): `f(shape, strides)`.
-    fn small_views(mut f: impl FnMut(&[usize], &[isize])) {
-        for ndim in 1..=3u32 {
-            for shape_code in 0..4usize.pow(ndim) {
-                let shape: Vec<usize> = (0..ndim).map(|k| shape_code / 4usize.pow(k) % 4).collect();
-                for stride_code in 0..7usize.pow(ndim) {
-                    let strides: Vec<isize> = (0..ndim)
-                        .map(|k| (stride_code / 7usize.pow(k) % 7) as isize - 3)
-                        .collect();
-                    f(&shape, &strides);
-                }
-            }
-        }
-    }
-
-    /// The offset of every index tuple of the view, brute force, in index order.
-    fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
-        let mut all = vec![0isize];
-        for (&len, &stride) in shape.iter().zip(strides) {
-            all = all
-                .iter()
-                .flat_map(|&at| (0..len as isize).map(move |i| at + i * stride))
-                .collect();
-        }
-        all
-    }
 
     /// Checks [`reached_locations`] against the brute-force offsets of the view.
     fn check_reached_locations(shape: &[usize], strides: &[isize]) {

@@ -10,6 +10,7 @@ use array_ops::{
     square_numpy_array_rust, square_slice,
 };
 use ndarray::{Array, ArrayViewMutD, IxDyn, ShapeBuilder, SliceInfoElem, s};
+use test_values::{offsets, small_views};
 
 /// Values of magnitudes 2^-30 to 2^30 with both signs.
 fn values(n: usize, seed: u64) -> Vec<f64> {
@@ -145,35 +146,7 @@ fn runs_cover_each_value_once_and_are_as_long_as_the_layout_allows() {
 }
 
 // Overlapping views: the predicate, and squaring each location once (the map of locations
-// has its own tests in src/lib.rs).
-
-/// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
-/// caller picks): `f(shape, strides)`.
-fn small_views(mut f: impl FnMut(&[usize], &[isize])) {
-    for ndim in 1..=3u32 {
-        for shape_code in 0..4usize.pow(ndim) {
-            let shape: Vec<usize> = (0..ndim).map(|k| shape_code / 4usize.pow(k) % 4).collect();
-            for stride_code in 0..7usize.pow(ndim) {
-                let strides: Vec<isize> = (0..ndim)
-                    .map(|k| (stride_code / 7usize.pow(k) % 7) as isize - 3)
-                    .collect();
-                f(&shape, &strides);
-            }
-        }
-    }
-}
-
-/// The offset of every index tuple of the view, brute force, in index order.
-fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
-    let mut all = vec![0isize];
-    for (&len, &stride) in shape.iter().zip(strides) {
-        all = all
-            .iter()
-            .flat_map(|&at| (0..len as isize).map(move |i| at + i * stride))
-            .collect();
-    }
-    all
-}
+// has its own tests in src/overlap.rs).
 
 #[test]
 fn may_overlap_is_never_wrong_when_it_says_no() {

@@ -130,6 +130,35 @@ pub fn assert_same_bits(got: f64, expected: f64, what: &str) {
     );
 }
 
+/// Every shape of 1 to 3 axes of 0 to 3 values, with every stride from -3 to 3 (in units the
+/// caller picks): `f(shape, strides)`. The views the brute-force tests of strided code walk.
+pub fn small_views(mut f: impl FnMut(&[usize], &[isize])) {
+    for ndim in 1..=3u32 {
+        for shape_code in 0..4usize.pow(ndim) {
+            let shape: Vec<usize> = (0..ndim).map(|k| shape_code / 4usize.pow(k) % 4).collect();
+            for stride_code in 0..7usize.pow(ndim) {
+                let strides: Vec<isize> = (0..ndim)
+                    .map(|k| (stride_code / 7usize.pow(k) % 7) as isize - 3)
+                    .collect();
+                f(&shape, &strides);
+            }
+        }
+    }
+}
+
+/// The offset of every index tuple of the view `(shape, strides)`, brute force, in index
+/// order.
+pub fn offsets(shape: &[usize], strides: &[isize]) -> Vec<isize> {
+    let mut all = vec![0isize];
+    for (&len, &stride) in shape.iter().zip(strides) {
+        all = all
+            .iter()
+            .flat_map(|&at| (0..len as isize).map(move |i| at + i * stride))
+            .collect();
+    }
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
