@@ -6,6 +6,7 @@ Layout, one module a line:
 - ``section1``: the tutorial's section 1, the typed sum: its ``SECTION`` and peers.
 - ``section2``: section 2, the sum on all cores.
 - ``views``: sections 1 and 2 on strided, reversed and N-D views, float32 and int64.
+- ``axes``: sums along axis 0, 1 and None of 2-D arrays in C and Fortran order (and Bottleneck).
 - ``section3``: section 3, ``square(5.0)`` through every path (ctypes, cffi, PyO3, ...).
 - ``section4``: section 4, squaring an array in place (and the same square as NumPy ufuncs).
 - ``callers``: the section of two Python threads calling at once, against one thread calling.

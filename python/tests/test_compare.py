@@ -14,6 +14,7 @@ import pytest
 
 from compare.__main__ import SECTIONS
 from compare.arrays import InPlaceSection
+from compare.axes import AxesSection, along_axis
 from compare.peers import Peer, module_function
 from compare import timing
 from compare.scalar import ScalarSection
@@ -26,6 +27,21 @@ DO_NOT_BUILD = {"Cython prange (tutorial)", "Cython + C (tutorial)"}
 # The rows of array_ops.square, which an array_ops built before it does not have.
 NEEDS_SQUARE = {"array_ops.square(a, out=a)", "array_ops.square(a)"}
 HAS_SQUARE = hasattr(importlib.import_module("array_ops"), "square")
+
+
+def takes_axis(module: str, name: str) -> bool:
+    """Whether the installed ``module.name`` takes NumPy's ``axis=`` (older builds raise
+    TypeError for it)."""
+    try:
+        getattr(importlib.import_module(module), name)(np.ones((2, 3)), axis=0)
+    except TypeError:
+        return False
+    return True
+
+
+# The rows of the axes table that an installed sum without axis= shows as unavailable.
+TAKES_AXIS = {"sum_array": takes_axis("fast_operations", "sum_array"),
+              "parallel_sum": takes_axis("parallel_sum", "parallel_sum")}
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +78,8 @@ def test_quick_run_times_every_peer_of_every_section(quick_run, key):
                 assert "unavailable: does not build as written: " in line, line
             elif peer.name in NEEDS_SQUARE and not HAS_SQUARE:
                 assert "unavailable: the installed array_ops has no square" in line, line
+            elif key == "axes" and not TAKES_AXIS.get(peer.name, True):
+                assert re.search(r"unavailable: .*unexpected keyword argument 'axis'", line), line
             else:
                 assert "unavailable" not in line, line
 
@@ -78,7 +96,7 @@ def test_quick_run_writes_json_markdown_and_plots(quick_run):
     for key, section in SECTIONS.items():
         assert section.title in markdown
         plot = ROOT / "bench-results" / f"section{key}.png"
-        if key in {"views", "callers"}:  # rows of layouts or of pools, not series: no plot
+        if key in {"views", "axes", "callers"}:  # rows of layouts, axes or pools: no plot
             assert not plot.exists()
         else:
             assert plot.stat().st_size > 1000
@@ -112,6 +130,79 @@ def test_our_sums_of_1d_views_have_np_sums_bits(quick_run):
             assert cells[-1] == "yes", (layout, cells)
             checked += 1
     assert checked == 6
+
+
+def axes_rows(output: str, title: str) -> dict[tuple, dict[str, list[str]]]:
+    """The axes table under ``title``: for each case (shape, order, axis), each path's cells
+    after its name."""
+    cases, case = {}, ["", "", ""]
+    for cells in table_rows(output, title):
+        for i, pattern in enumerate([r"\(\d+, \d+\)", "[CF]", "0|1|None"]):
+            if len(cells) > 1 and re.fullmatch(pattern, cells[0]):
+                case[i], cells = cells[0], cells[1:]
+        cases.setdefault(tuple(case), {})[cells[0]] = cells[1:]
+    return cases
+
+
+def test_our_sums_along_axes_have_np_sums_bits(quick_run):
+    cases = axes_rows(quick_run, SECTIONS["axes"].title)
+    assert set(cases) == {("(1000, 1000)", order, axis) for order in "CF"
+                          for axis in ["0", "1", "None"]}
+    for case, paths in cases.items():
+        _, vs_numpy, _, bits = paths["np.sum"]
+        assert (vs_numpy, bits) == ("1.00x", "same"), case
+        assert "bn.nansum" in paths and not paths["bn.nansum"][0].startswith("unavailable")
+        for path in ["sum_array", "parallel_sum"]:
+            if TAKES_AXIS[path]:
+                assert paths[path][-1] == "same", (case, path, paths[path])
+            else:
+                assert paths[path][0].startswith("unavailable: "), (case, path, paths[path])
+
+
+def test_axes_section_checks_shape_values_and_bits_and_a_sum_without_axis_is_unavailable():
+    def raises(a, axis=None):
+        raise ValueError("no Fortran")
+
+    def other_axis(a, axis=None):
+        return np.sum(a, axis=None if axis is None else 1 - axis)
+
+    section = AxesSection(
+        key="test",
+        title="check",
+        baseline="np.sum",
+        single="stand-in",
+        peers=[
+            Peer("np.sum", "np.sum(a, axis=axis)", along_axis(lambda: np.sum)),
+            # What sum_array(a, axis=axis) will be: np.sum's bits.
+            Peer("stand-in", "np.sum behind a def",
+                 along_axis(lambda: lambda a, axis=None: np.sum(a, axis=axis))),
+            Peer("an ulp off", "np.sum times 1 + 2^-52",
+                 along_axis(lambda: lambda a, axis=None: np.sum(a, axis=axis) * (1 + 2**-52))),
+            Peer("other axis", "sums along the other axis", along_axis(lambda: other_axis)),
+            Peer("keeps dims", "keepdims=True", along_axis(
+                lambda: lambda a, axis=None: np.sum(a, axis=axis, keepdims=True))),
+            Peer("no axis=", "takes no axis=", along_axis(lambda: lambda a: np.sum(a))),
+            Peer("raises", "raises ValueError", along_axis(lambda: raises)),
+            Peer("math.nosuch", "no such function", along_axis(module_function("math", "nosuch"))),
+        ],
+    )
+    cases = axes_rows(section.run(QUICK, {}).text(), "check")
+    assert len(cases) == 6
+    for (_, _, axis), paths in cases.items():
+        assert paths["np.sum"][1] == paths["stand-in"][2] == "1.00x"
+        assert paths["np.sum"][3] == paths["stand-in"][3] == "same"
+        assert paths["an ulp off"][3] == "differs"
+        if axis == "None":  # the other axis of None is None: the same sum
+            assert paths["other axis"][3] == "same"
+            assert paths["keeps dims"] == ["WRONG: shape (1, 1), np.sum's ()"]
+        else:
+            assert re.fullmatch(r"WRONG: \S+ relative from np.sum", paths["other axis"][0])
+            kept = "(1, 1000)" if axis == "0" else "(1000, 1)"
+            assert paths["keeps dims"] == [f"WRONG: shape {kept}, np.sum's (1000,)"]
+        assert re.fullmatch(r"unavailable: \S*<lambda>\(\) got an unexpected keyword argument "
+                            r"'axis'", "  ".join(paths["no axis="]))
+        assert paths["raises"] == ["WRONG: raised ValueError: no Fortran"]
+        assert paths["math.nosuch"] == ["unavailable: the installed math has no nosuch"]
 
 
 def test_wrong_answer_is_shown_instead_of_a_time():
