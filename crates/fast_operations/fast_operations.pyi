@@ -3,34 +3,53 @@
 import numpy as np
 import numpy.typing as npt
 
-def sum_array(arr: npt.ArrayLike, /) -> float | int:
-    """Return the sum of every value of ``arr``, a NumPy array of any shape and strides.
+def sum_array(
+    arr: npt.ArrayLike, /, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False
+) -> float | int | np.ndarray | np.float64 | np.int64:
+    """Return the sum of every value of ``arr``, or with ``axis`` its sums along those axes: what
+    ``np.sum(arr, axis=axis, keepdims=keepdims)`` returns, with its bits.
 
-    Anything else goes through ``np.asarray`` first: lists, tuples, nested sequences, Python
-    and NumPy scalars, objects with ``__array__``, with the dtype NumPy gives them (a list of
-    Python ints is int64, of floats float64). An ndarray is read as it is, never copied by
-    ``np.asarray``.
+    ``arr`` is a NumPy array of any shape and strides. Anything else goes through
+    ``np.asarray`` first: lists, tuples, nested sequences, Python and NumPy scalars, objects
+    with ``__array__``, with the dtype NumPy gives them (a list of Python ints is int64, of
+    floats float64). An ndarray is read as it is, never copied by ``np.asarray``.
 
-    float64: the same bits as ``np.sum(arr)`` for 1-D arrays (any stride) and for arrays
-    contiguous in memory (C or Fortran order); other N-D views are summed in C index order
-    (the bits of ``np.sum(np.ascontiguousarray(arr))``). float32 is summed in float64: the
-    bits of ``np.sum(arr.astype(np.float64))``. int32 and int64 sums are exact Python ints,
-    never wrapped. Byte-swapped or misaligned arrays are copied to native, aligned values
-    first (memory order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums
-    such arrays of more than 8192 values in buffered pieces, which can give other bits).
-    Up to NumPy's 64 axes, of which at most 32 longer than one.
+    Without ``axis`` and ``keepdims``: a Python float or int. float64: the same bits as
+    ``np.sum(arr)`` for 1-D arrays (any stride) and for arrays contiguous in memory (C or
+    Fortran order); other N-D views are summed in C index order (the bits of
+    ``np.sum(np.ascontiguousarray(arr))``). float32 is summed in float64: the bits of
+    ``np.sum(arr.astype(np.float64))``. int32 and int64 sums are exact Python ints, never
+    wrapped.
+
+    With ``axis`` (an int, negative counting from the end, or a tuple of ints; ``()`` sums
+    nothing) or ``keepdims=True`` (the summed axes stay, of length one): an array of NumPy's
+    shape, or a NumPy scalar where that has no axes; float64 for float input, int64 for
+    integer input. float64: the same bits as ``np.sum(arr, axis=axis, keepdims=keepdims)``
+    for every array and view, each result's values added in the order NumPy's reduction adds
+    them. float32 is summed in float64: the bits of ``np.sum(arr.astype(np.float64),
+    axis=axis)`` for C, Fortran and 1-D arrays. int32 and int64 sums are exact: an
+    ``OverflowError`` naming the axis where one does not fit in int64, never a wrapped value.
+
+    Byte-swapped or misaligned arrays are copied to native, aligned values first (memory
+    order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums such arrays of
+    more than 8192 values in buffered pieces, which can give other bits). Up to NumPy's 64
+    axes, of which at most 32 longer than one.
 
     Raises ``TypeError`` for other dtypes (bool, complex, unsigned, strings, objects...,
-    after ``np.asarray`` too) and masked arrays, and ``ValueError`` for more than 32 axes
-    longer than one, or an array another call is writing right now (a square on another
-    thread); what ``np.asarray`` raises (a ragged list: ``ValueError``) passes through. The
-    GIL is released while summing arrays of 4096 values or more.
+    after ``np.asarray`` too), masked arrays and an ``axis`` that is not an int or a tuple of
+    ints, ``numpy.exceptions.AxisError`` (a ``ValueError``) for an axis the array does not
+    have, and ``ValueError`` for an axis given twice, more than 32 axes longer than one, or an
+    array another call is writing right now (a square on another thread); what
+    ``np.asarray`` raises (a ragged list: ``ValueError``) passes through. The GIL is released
+    while summing arrays of 4096 values or more.
 
     >>> import numpy as np
     >>> sum_array(np.array([1.0, 2.0, 3.5]))
     6.5
     >>> sum_array([[1, 2], [3, 4]])
     10
+    >>> sum_array(np.array([[1.0, 2.0], [3.0, 4.5]]), axis=0)
+    array([4. , 6.5])
     """
 
 def sum_array_naive(arr: npt.NDArray[np.float64], /) -> float:

@@ -5,21 +5,32 @@ thread count.
 import numpy as np
 import numpy.typing as npt
 
-def parallel_sum(arr: npt.ArrayLike, /, *, threads: int | None = None) -> float | int:
-    """Return the sum of every value of ``arr`` on all cores: the same bits as
-    ``fast_operations.sum_array(arr)`` (and so ``np.sum`` where that one matches it) for
-    every number of threads.
+def parallel_sum(
+    arr: npt.ArrayLike,
+    /,
+    axis: int | tuple[int, ...] | None = None,
+    *,
+    keepdims: bool = False,
+    threads: int | None = None,
+) -> float | int | np.ndarray | np.float64 | np.int64:
+    """Return the sum of every value of ``arr`` on all cores, or with ``axis`` its sums along
+    those axes: the same bits as ``fast_operations.sum_array(arr, axis, keepdims=keepdims)``
+    (and so ``np.sum`` where that one matches it) for every number of threads.
 
     Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
-    shape and strides, and what ``np.asarray`` makes such an array of) and raises the same
-    errors as ``sum_array`` for the rest. The GIL is released while summing. Arrays under
-    65536 values are summed on the calling thread alone, and so are float views whose axes
-    do not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]``
-    of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are
-    exact, so every integer view is split). The thread count is ``thread_count()``, set by
-    the ``RAYON_NUM_THREADS`` environment variable; ``threads=k`` (an int >= 1, not a bool)
-    uses at most ``k`` of them for this call, with the same bits. ``threads`` below 1 is a
-    ``ValueError``, anything but an int or None a ``TypeError``.
+    shape and strides, and what ``np.asarray`` makes such an array of; ``axis`` and
+    ``keepdims`` as ``np.sum`` takes them), returns what it returns and raises the same
+    errors for the rest. The GIL is released while summing. Arrays under 65536 values are
+    summed on the calling thread alone; without ``axis``, so are float views whose axes do
+    not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]`` of a
+    C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are exact,
+    so every integer view is split). Along axes, the threads share the results' runs of
+    values (a few long runs: each run's tree), or, where NumPy adds a row into the results
+    value by value, ranges of that row (rows under 1024 values: one thread). The thread count
+    is ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable;
+    ``threads=k`` (an int >= 1, not a bool) uses at most ``k`` of them for this call, with
+    the same bits. ``threads`` below 1 is a ``ValueError``, anything but an int or None a
+    ``TypeError``.
 
     The calling thread sums its share itself, with the process's pool of helper threads
     (one pool, shared with ``array_ops``): calls from several threads run at the same time,
@@ -28,6 +39,8 @@ def parallel_sum(arr: npt.ArrayLike, /, *, threads: int | None = None) -> float 
     >>> import numpy as np
     >>> parallel_sum(np.array([1.0, 2.0, 3.5]), threads=1)
     6.5
+    >>> parallel_sum(np.array([[1, 2], [3, 4]]), axis=1)
+    array([3, 7])
     """
 
 def thread_count() -> int:

@@ -92,5 +92,7 @@ def test_docstring_example_runs(function):
 
 def test_signatures_and_stub():
     # threads= is tested in test_threads_keyword.py.
-    assert str(inspect.signature(parallel_sum.parallel_sum)) == "(arr, /, *, threads=None)"
+    assert str(inspect.signature(parallel_sum.parallel_sum)) == (
+        "(arr, /, axis=None, *, keepdims=False, threads=None)"
+    )
     assert_ships_stub(parallel_sum, {f.__name__ for f in FUNCTIONS})

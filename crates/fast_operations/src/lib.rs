@@ -9,14 +9,17 @@
 //!   summation tree and computes the tree's independent leaves in SIMD lanes); float32
 //!   accumulated in float64; int32 and int64 summed exactly, into an `i128`. Any
 //!   dimensionality and strides. [`sum_array`] says exactly which order each layout gets.
+//! - [`sum_axes`]: `np.sum(a, axis=...)`, sums along axes with the same bits as `np.sum`
+//!   for every view ([`reduction`] reproduces the order NumPy's iterator adds the values in).
 //! - [`sum_array_naive`]: the tutorial's loop, ported literally, kept for the comparison.
 //! - [`sum_unordered`]: the fastest sum this machine can do, in no fixed order: the
 //!   comparison's yardstick, not a way to sum.
 //! - [`nodes`]: sums of the tree's nodes, for code that splits the tree (`parallel_sum`).
+//! - [`reduction`]: the order of a sum along axes, in pieces, for code that splits it.
 //!
 //! Where each part lives: `sum_array.rs` (the tutorial's function, and the order each layout
 //! is summed in), `naive.rs` (the tutorial's loop), `index_order.rs` (views that are not one
-//! slice), `exact.rs` (the integer sums), `pairwise/` (NumPy's tree and its kernels, one
+//! slice), `exact.rs` (the integer sums), `sum_axes.rs` and `reduction.rs` (sums along axes), `pairwise/` (NumPy's tree and its kernels, one
 //! file per instruction set).
 //!
 //! With the `python` feature, the Python module `fast_operations` exposes them.
@@ -29,11 +32,14 @@ mod naive;
 pub mod pairwise;
 #[cfg(feature = "python")]
 mod python;
+pub mod reduction;
 mod sum_array;
+mod sum_axes;
 
 pub use naive::sum_array_naive;
 pub use pairwise::sum_unordered;
 pub use sum_array::{Summable, sum_array, sum_f64_slice};
+pub use sum_axes::{Accumulate, Overflow, sum_axes};
 
 /// Sums of NumPy's tree's nodes, for code that splits the tree and sums its nodes apart
 /// (`parallel_sum` on threads): each node's sum depends only on its values, its size and the

@@ -4,10 +4,12 @@
 use crate::exact::{exact_sum_in_index_order, exact_sum_of_slice};
 use crate::index_order::sum_in_index_order;
 use crate::pairwise;
+use crate::sum_axes::Accumulate;
 use ndarray::ArrayViewD;
 
-/// An element type [`sum_array`] accepts, and the type of its sum.
-pub trait Summable: Copy + Send + Sync {
+/// An element type [`sum_array`] accepts, and the type of its sum; [`sum_axes`](crate::sum_axes)
+/// takes the same types.
+pub trait Summable: Accumulate {
     /// The sum's type: wide enough that it never overflows.
     type Total: Send;
     /// The sum of every value of `view`.

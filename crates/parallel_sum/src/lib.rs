@@ -24,8 +24,11 @@ use fast_operations::pairwise::Value;
 use fast_operations::{Summable, sum_f64_slice, sum_unordered};
 use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
 
+mod axes;
 #[cfg(feature = "python")]
 mod python;
+
+pub use axes::parallel_sum_axes;
 
 /// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from
 /// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
@@ -56,6 +59,9 @@ pub fn thread_count() -> usize {
 pub trait ParallelSummable: Summable {
     /// The sum of every value of `view`, on the process's thread pool.
     fn parallel_sum(view: ArrayViewD<'_, Self>) -> Self::Total;
+    /// The sum of one run of a sum along axes that is a row, on the pool: what
+    /// [`fast_operations::Accumulate::add_row_run`] adds to [`fast_operations::Accumulate::ZERO`].
+    fn parallel_row_run(row: ArrayView1<'_, Self>) -> Self::Acc;
 }
 
 /// The sum of every value of `view`, on all of the pool's threads: the same result, to the bit,
@@ -87,6 +93,19 @@ impl ParallelSummable for f64 {
             Some(tree) => 0.0 + tree,
             None => f64::sum(view),
         }
+    }
+    fn parallel_row_run(row: ArrayView1<'_, f64>) -> f64 {
+        0.0 + row_tree(row)
+    }
+}
+
+/// NumPy's tree over a row's values, on the pool (the tree alone).
+fn row_tree<T: Value + Summable>(row: ArrayView1<'_, T>) -> f64 {
+    match row.as_slice() {
+        Some(values) => tree(values, &pairwise_sum_at::<T>),
+        None => tree(row, &|part: ArrayView1<'_, T>, depth| {
+            sum_in_index_order_at(&part.into_dyn(), depth)
+        }),
     }
 }
 
@@ -132,17 +151,26 @@ impl ParallelSummable for f32 {
         };
         0.0 + tree
     }
+    fn parallel_row_run(row: ArrayView1<'_, f32>) -> f64 {
+        0.0 + row_tree(row)
+    }
 }
 
 impl ParallelSummable for i64 {
     fn parallel_sum(view: ArrayViewD<'_, i64>) -> i128 {
         exact_parallel(view)
     }
+    fn parallel_row_run(row: ArrayView1<'_, i64>) -> i128 {
+        exact_parallel(row.into_dyn())
+    }
 }
 
 impl ParallelSummable for i32 {
     fn parallel_sum(view: ArrayViewD<'_, i32>) -> i128 {
         exact_parallel(view)
+    }
+    fn parallel_row_run(row: ArrayView1<'_, i32>) -> i128 {
+        exact_parallel(row.into_dyn())
     }
 }
 

@@ -1,7 +1,8 @@
 //! The Python module `parallel_sum`: the parallel sums behind section 1's input contract
 //! (`python_glue`).
 
-use ndarray::ArrayViewD;
+use fast_operations::Overflow;
+use ndarray::{ArrayD, ArrayViewD};
 use pyo3::prelude::*;
 use python_glue::{Sum, SumInput, Sums, with_contiguous_float64, with_thread_limit};
 
@@ -13,10 +14,20 @@ struct Parallel;
 impl<T: ParallelSummable> Sum<T> for Parallel
 where
     T::Total: for<'py> IntoPyObject<'py>,
+    T::AxisTotal: python_glue::Element,
 {
     type Total = T::Total;
     fn sum(&self, view: ArrayViewD<'_, T>) -> T::Total {
         crate::parallel_sum(view)
+    }
+    type AxisTotal = T::AxisTotal;
+    type Overflow = Overflow;
+    fn sum_axes(
+        &self,
+        view: ArrayViewD<'_, T>,
+        axes: &[usize],
+    ) -> Result<ArrayD<T::AxisTotal>, Overflow> {
+        crate::parallel_sum_axes(view, axes)
     }
 }
 
@@ -26,20 +37,24 @@ impl Sums for Parallel {
     }
 }
 
-/// Return the sum of every value of ``arr`` on all cores: the same bits as
-/// ``fast_operations.sum_array(arr)`` (and so ``np.sum`` where that one matches it) for
-/// every number of threads.
+/// Return the sum of every value of ``arr`` on all cores, or with ``axis`` its sums along
+/// those axes: the same bits as ``fast_operations.sum_array(arr, axis, keepdims=keepdims)``
+/// (and so ``np.sum`` where that one matches it) for every number of threads.
 ///
 /// Takes exactly what ``sum_array`` takes (float64, float32, int32, int64 arrays of any
-/// shape and strides, and what ``np.asarray`` makes such an array of) and raises the same
-/// errors as ``sum_array`` for the rest. The GIL is released while summing. Arrays under
-/// 65536 values are summed on the calling thread alone, and so are float views whose axes
-/// do not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]``
-/// of a C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are
-/// exact, so every integer view is split). The thread count is ``thread_count()``, set by
-/// the ``RAYON_NUM_THREADS`` environment variable; ``threads=k`` (an int >= 1, not a bool)
-/// uses at most ``k`` of them for this call, with the same bits. ``threads`` below 1 is a
-/// ``ValueError``, anything but an int or None a ``TypeError``.
+/// shape and strides, and what ``np.asarray`` makes such an array of; ``axis`` and
+/// ``keepdims`` as ``np.sum`` takes them), returns what it returns and raises the same
+/// errors for the rest. The GIL is released while summing. Arrays under 65536 values are
+/// summed on the calling thread alone; without ``axis``, so are float views whose axes do
+/// not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]`` of a
+/// C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are exact,
+/// so every integer view is split). Along axes, the threads share the results' runs of
+/// values (a few long runs: each run's tree), or, where NumPy adds a row into the results
+/// value by value, ranges of that row (rows under 1024 values: one thread). The thread count
+/// is ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable;
+/// ``threads=k`` (an int >= 1, not a bool) uses at most ``k`` of them for this call, with
+/// the same bits. ``threads`` below 1 is a ``ValueError``, anything but an int or None a
+/// ``TypeError``.
 ///
 /// The calling thread sums its share itself, with the process's pool of helper threads
 /// (one pool, shared with ``array_ops``): calls from several threads run at the same time,
@@ -48,14 +63,18 @@ impl Sums for Parallel {
 /// >>> import numpy as np
 /// >>> parallel_sum(np.array([1.0, 2.0, 3.5]), threads=1)
 /// 6.5
+/// >>> parallel_sum(np.array([[1, 2], [3, 4]]), axis=1)
+/// array([3, 7])
 #[pyfunction(name = "parallel_sum")]
-#[pyo3(signature = (arr, /, *, threads=None))]
+#[pyo3(signature = (arr, /, axis=None, *, keepdims=false, threads=None))]
 fn parallel_sum_py(
     arr: &Bound<'_, PyAny>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: bool,
     threads: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     with_thread_limit("parallel_sum", threads, || {
-        SumInput::extract("parallel_sum", arr)?.sum(&Parallel)
+        SumInput::extract("parallel_sum", arr)?.sum_along(&Parallel, axis, keepdims)
     })
 }
 

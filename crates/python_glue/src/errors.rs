@@ -110,9 +110,34 @@ pub enum InputError {
         /// The argument's `repr`.
         got: String,
     },
+    /// An `axis=` that is not None, an int or a tuple of ints, or holds a bool (`TypeError`).
+    AxisNotAnInt {
+        /// The refusing function.
+        func: &'static str,
+        /// The type name of what came (the argument or the tuple's item).
+        got: String,
+    },
+    /// An axis the array does not have (`numpy.exceptions.AxisError`, a `ValueError`).
+    AxisOutOfRange {
+        /// The refusing function.
+        func: &'static str,
+        /// The axis as given.
+        axis: isize,
+        /// The array's number of axes.
+        ndim: usize,
+    },
+    /// An axis named twice (`ValueError`).
+    AxisRepeated {
+        /// The refusing function.
+        func: &'static str,
+        /// The argument's `repr`.
+        got: String,
+    },
     /// An error Python raised while the argument was checked or converted, passed on.
     Python(PyErr),
 }
+
+pyo3::import_exception!(numpy.exceptions, AxisError);
 
 impl From<PyErr> for InputError {
     fn from(error: PyErr) -> InputError {
@@ -201,6 +226,17 @@ impl From<InputError> for PyErr {
             )),
             ThreadsBelowOne { func, got } => PyValueError::new_err(format!(
                 "{func}() needs threads >= 1 (the calling thread counts as one), got {got}"
+            )),
+            AxisNotAnInt { func, got } => PyTypeError::new_err(format!(
+                "{func}() expected axis= to be None, an int or a tuple of ints, got {got}"
+            )),
+            // NumPy's own exception, with its message: "axis 2 is out of bounds for array of
+            // dimension 2", after the function's name.
+            AxisOutOfRange { func, axis, ndim } => {
+                AxisError::new_err((axis, ndim, format!("{func}()")))
+            }
+            AxisRepeated { func, got } => PyValueError::new_err(format!(
+                "{func}() got a duplicate value in axis={got}: each axis may be summed along once"
             )),
             Python(error) => error,
         }

@@ -10,6 +10,7 @@
 //!   dispatched on the dtype.
 //! - [`with_float64_1d`], [`with_contiguous_float64`]: the one-dtype functions' arguments.
 //! - [`release_gil`]: when the GIL is released; [`catch_panics`]: no Rust panic reaches Python.
+//! - [`SumInput::sum_along`]: the sums' `axis=` and `keepdims=`, read as NumPy reads them.
 //! - [`with_thread_limit`]: the `threads=` argument of the functions that run on the pool.
 //! - [`is_masked`], [`all_strides_zero`], [`MAX_VIEW_NDIM`]: what no array function may take
 //!   as it is.
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod arrays;
+mod axes;
 mod errors;
 mod float64;
 mod gil;
@@ -32,6 +34,8 @@ pub use errors::{InputError, Op};
 pub use float64::{with_contiguous_float64, with_float64_1d};
 pub use gil::release_gil;
 pub use names::{dtype_name, type_name};
+/// The element types NumPy arrays can hold, which a [`Sum::AxisTotal`] must be.
+pub use numpy::Element;
 pub use panics::catch_panics;
 pub use sum::{Sum, SumInput, Sums};
 pub use threads::with_thread_limit;

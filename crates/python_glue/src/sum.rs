@@ -1,16 +1,19 @@
 //! The sums' input contract, and the dispatch of an argument to the sum for its dtype.
 
-use ndarray::ArrayViewD;
+use std::fmt;
+
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use numpy::{
-    BorrowError, Element, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn,
-    PyUntypedArray, PyUntypedArrayMethods,
+    BorrowError, Element, PyArray, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods,
+    PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::arrays::{fewer_axes, is_masked, own_if_all_strides_zero};
+use crate::axes::axes;
 use crate::{InputError, Op, catch_panics, dtype_name, release_gil, type_name};
 
 /// A sum function's sum of arrays of `T`. A section implements it once, generically over
@@ -20,6 +23,17 @@ pub trait Sum<T> {
     type Total: Send + for<'py> IntoPyObject<'py>;
     /// The sum of every value of `view`.
     fn sum(&self, view: ArrayViewD<'_, T>) -> Self::Total;
+    /// The type of a sum along axes: NumPy's result dtype (float64, int64).
+    type AxisTotal: Element;
+    /// Why a sum along axes has no result (an integer sum that does not fit), for the
+    /// message.
+    type Overflow: fmt::Display + Send;
+    /// The sums of `view` along `axes` (in range, none twice), the view's shape without them.
+    fn sum_axes(
+        &self,
+        view: ArrayViewD<'_, T>,
+        axes: &[usize],
+    ) -> Result<ArrayD<Self::AxisTotal>, Self::Overflow>;
 }
 
 /// A sum function over every dtype the sums take.
@@ -47,8 +61,8 @@ pub struct SumInput<'py> {
     func: &'static str,
     array: Bound<'py, PyUntypedArray>,
     dtype: Dtype,
-    /// The argument's number of axes (`array` may have fewer: see [`fewer_axes`]).
-    ndim: usize,
+    /// The argument's shape (`array` may have fewer axes: see [`fewer_axes`]).
+    shape: Vec<usize>,
 }
 
 impl<'py> SumInput<'py> {
@@ -122,14 +136,14 @@ impl<'py> SumInput<'py> {
                 .call_method("array", (array,), Some(&kwargs))?;
             copy.cast_into::<PyUntypedArray>().map_err(PyErr::from)?
         };
-        let ndim = array.ndim();
+        let shape = array.shape().to_vec();
         let array = fewer_axes(func, array)?;
         let array = own_if_all_strides_zero(array)?;
         Ok(SumInput {
             func,
             array,
             dtype,
-            ndim,
+            shape,
         })
     }
 
@@ -140,7 +154,7 @@ impl<'py> SumInput<'py> {
 
     /// The argument's number of axes.
     pub(crate) fn ndim(&self) -> usize {
-        self.ndim
+        self.shape.len()
     }
 
     /// The array as read, for error messages.
@@ -192,5 +206,125 @@ impl<'py> SumInput<'py> {
         let view = values.as_array();
         let total = release_gil(py, view.len(), || sums.sum(view));
         total.into_py_any(py)
+    }
+}
+
+impl<'py> SumInput<'py> {
+    /// The sums by `sums` along `axis` (None, an int or a tuple of ints), as `np.sum(arr,
+    /// axis=axis, keepdims=keepdims)` gives them: an array of NumPy's shape and dtype, a NumPy
+    /// scalar where that has no axes. `axis=None` without `keepdims` is [`SumInput::sum`]: a
+    /// Python float or int.
+    pub fn sum_along(
+        &self,
+        sums: &impl Sums,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let reduced = match axis {
+            None if !keepdims => return self.sum(sums),
+            None => (0..self.ndim()).collect(),
+            Some(axis) => axes(self.func, axis, self.ndim())?,
+        };
+        let described = match axis {
+            None => "None".to_string(),
+            Some(axis) => axis.repr()?.to_string(),
+        };
+        catch_panics(self.func, || {
+            let along = Along {
+                reduced: &reduced,
+                keepdims,
+                described: &described,
+            };
+            match self.dtype {
+                Dtype::F64 => self.sum_along_as::<f64, _>(sums, &along),
+                Dtype::F32 => self.sum_along_as::<f32, _>(sums, &along),
+                Dtype::I64 => self.sum_along_as::<i64, _>(sums, &along),
+                Dtype::I32 => self.sum_along_as::<i32, _>(sums, &along),
+            }
+        })
+    }
+
+    fn sum_along_as<T, S>(&self, sums: &S, along: &Along<'_>) -> PyResult<Py<PyAny>>
+    where
+        T: Element + Sync,
+        S: Sum<T> + Sync,
+    {
+        let py = self.array.py();
+        let values = self.typed::<T>()?;
+        let view = values.as_array();
+        // An argument of more than 32 axes is read without its axes of length one
+        // (fewer_axes), which change nothing in the sums: those left are summed along.
+        let squeezed = view.ndim() != self.ndim();
+        let shape = along.shape(&self.shape);
+        if squeezed && view.is_empty() {
+            // Squeezed into one empty axis: every sum is 0, whatever the shape.
+            let zeros = PyArray::<S::AxisTotal, _>::zeros(py, IxDyn(&shape), false);
+            return Ok(scalar_if_no_axes(zeros.into_any(), &shape)?.unbind());
+        }
+        let in_view: Vec<usize> = if squeezed {
+            let long: Vec<usize> = (0..self.ndim()).filter(|&a| self.shape[a] != 1).collect();
+            along
+                .reduced
+                .iter()
+                .filter_map(|axis| long.iter().position(|a| a == axis))
+                .collect()
+        } else {
+            along.reduced.to_vec()
+        };
+        let result = release_gil(py, view.len(), || sums.sum_axes(view, &in_view));
+        let mut result = result.map_err(|overflow| {
+            PyOverflowError::new_err(format!(
+                "{}() along axis {}: {overflow} (axis=None without keepdims gives the exact sum \
+                 of every value as a Python int)",
+                self.func, along.described
+            ))
+        })?;
+        if !squeezed && along.keepdims {
+            let mut reduced = along.reduced.to_vec();
+            reduced.sort_unstable();
+            for &axis in &reduced {
+                result.insert_axis_inplace(Axis(axis));
+            }
+        }
+        let mut result = PyArray::from_owned_array(py, result).into_any();
+        if squeezed {
+            result = result.call_method1("reshape", (PyTuple::new(py, &shape)?,))?;
+        }
+        Ok(scalar_if_no_axes(result, &shape)?.unbind())
+    }
+}
+
+/// `result` itself, or, where it has no axes, its value as a NumPy scalar of its dtype (what
+/// NumPy's reductions give).
+fn scalar_if_no_axes<'py>(
+    result: Bound<'py, PyAny>,
+    shape: &[usize],
+) -> PyResult<Bound<'py, PyAny>> {
+    if shape.is_empty() {
+        result.get_item(PyTuple::empty(result.py()))
+    } else {
+        Ok(result)
+    }
+}
+
+/// What `axis=` and `keepdims=` asked for.
+struct Along<'a> {
+    /// The axes summed along.
+    reduced: &'a [usize],
+    keepdims: bool,
+    /// `repr(axis)`, for messages.
+    described: &'a str,
+}
+
+impl Along<'_> {
+    /// The result's shape for an argument of shape `shape`, as NumPy's.
+    fn shape(&self, shape: &[usize]) -> Vec<usize> {
+        (0..shape.len())
+            .filter_map(|axis| match (self.reduced.contains(&axis), self.keepdims) {
+                (false, _) => Some(shape[axis]),
+                (true, true) => Some(1),
+                (true, false) => None,
+            })
+            .collect()
     }
 }

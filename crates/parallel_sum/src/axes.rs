@@ -1,0 +1,94 @@
+//! Sums along axes on the pool, with [`fast_operations::sum_axes`]'s bits for every thread
+//! count: a result's runs are summed apart, by any thread, and added to it in NumPy's order
+//! afterwards; values added to their results one at a time are split by result.
+
+use fast_operations::reduction::{Plan, Reduction, accumulate, run_sums, totals};
+use fast_operations::{Accumulate, Overflow};
+use ndarray::{ArrayD, ArrayViewD};
+
+use crate::{GRAIN, PARALLEL_FROM, ParallelSummable, TASKS_PER_THREAD, thread_count};
+
+/// The sums of `view` along `axes` on the pool: the same result, to the bit, as
+/// [`fast_operations::sum_axes`], for every thread count.
+///
+/// How: where each result's runs are rows longer than [`PARALLEL_FROM`] (a few long
+/// columns), each run's tree is split as [`parallel_sum`](crate::parallel_sum) splits one;
+/// where there are many runs, consecutive runs go to the threads in pieces; where the
+/// innermost axis is kept (each value is added to its result alone), the threads take
+/// ranges of its indices, whose results are apart (rows shorter than 1024 values are not
+/// split: there a result's values are added one after the other by one thread, as NumPy
+/// adds them). Views under [`PARALLEL_FROM`] values are
+/// summed on the calling thread.
+///
+/// Panics if an axis is out of range or repeated.
+pub fn parallel_sum_axes<T: ParallelSummable>(
+    view: ArrayViewD<'_, T>,
+    axes: &[usize],
+) -> Result<ArrayD<T::AxisTotal>, Overflow> {
+    let plan = Plan::new(view, axes);
+    let mut out = vec![T::ZERO; plan.out_len];
+    let reduction = &plan.reduction;
+    if reduction.len() < PARALLEL_FROM {
+        accumulate(reduction, &mut out);
+    } else if reduction.run_axes() == 0 {
+        by_columns(reduction, &mut out);
+    } else if reduction.runs_are_rows() && reduction.row_len() >= PARALLEL_FROM {
+        reduction.for_each_row(&mut |row, at| out[at] = T::add(out[at], T::parallel_row_run(row)));
+    } else {
+        by_pieces(reduction, &mut out);
+    }
+    totals(&plan, out)
+}
+
+/// Pieces of consecutive runs summed on the pool, added to their results in order.
+fn by_pieces<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
+    let values = (reduction.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
+    let pieces = reduction.pieces(values);
+    let sums = pool::map(pieces.len(), |i| run_sums(&pieces[i]));
+    for (at, sum) in sums.into_iter().flatten() {
+        out[at] = T::add(out[at], sum);
+    }
+}
+
+/// The fewest indices of the innermost axis a thread takes when it is kept: each thread
+/// reads its range of every row, and a short range costs more in stepping from row to row
+/// than it saves.
+const MIN_COLUMNS: usize = 512;
+
+/// Ranges of the innermost (kept) axis summed on the pool, each into a buffer of its own
+/// results, copied into `out` at the end: a range a thread (each walks all rows), or on
+/// the calling thread alone where rows are shorter than two ranges.
+fn by_columns<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
+    // The innermost axis steps by one in the result, the others by multiples of its length:
+    // `out` is `rows` rows of `width` results.
+    let width = reduction.row_len();
+    if width < 2 * MIN_COLUMNS {
+        return accumulate(reduction, out);
+    }
+    let rows = out.len() / width;
+    let per_task = width.div_ceil(thread_count()).max(MIN_COLUMNS);
+    let mut tasks: Vec<_> = (0..width)
+        .step_by(per_task)
+        .map(|start| {
+            let end = (start + per_task).min(width);
+            (
+                reduction.columns(start..end),
+                start,
+                vec![T::ZERO; rows * (end - start)],
+            )
+        })
+        .collect();
+    pool::for_each_mut(&mut tasks, |(piece, start, sums)| {
+        let len = sums.len() / rows;
+        piece.for_each_row(&mut |row, at| {
+            let first = (at - *start) / width * len;
+            T::add_row(&mut sums[first..first + len], row);
+        });
+    });
+    for (_, start, sums) in &tasks {
+        let len = sums.len() / rows;
+        for (row, sums) in sums.chunks(len).enumerate() {
+            out[row * width + start..][..len].copy_from_slice(sums);
+        }
+    }
+}
