@@ -21,12 +21,11 @@ def parallel_sum(
     shape and strides, and what ``np.asarray`` makes such an array of; ``axis`` and
     ``keepdims`` as ``np.sum`` takes them), returns what it returns and raises the same
     errors for the rest. The GIL is released while summing. Arrays under 65536 values are
-    summed on the calling thread alone; without ``axis``, so are float views whose axes do
-    not merge into one strided line or one plane of rows (``a[:, ::2]`` and ``a[:, 1:]`` of a
-    C-ordered 2-D array do, ``b[:, 1:, 1:]`` of a 3-D one does not; integer sums are exact,
-    so every integer view is split). Along axes, the threads share the results' runs of
-    values (a few long runs: each run's tree), or, where NumPy adds a row into the results
-    value by value, ranges of that row (rows under 1024 values: one thread). The thread count
+    summed on the calling thread alone. The threads share the tree of a float array that is
+    one slice in memory, and, for other views and along axes, the runs of values NumPy sums
+    apart (a few long runs: each run's tree), or, where NumPy adds a row into the results
+    value by value, ranges of that row (rows under 1024 values: one thread); integer sums
+    are exact and split anywhere. The thread count
     is ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable;
     ``threads=k`` (an int >= 1, not a bool) uses at most ``k`` of them for this call, with
     the same bits. ``threads`` below 1 is a ``ValueError``, anything but an int or None a

@@ -213,11 +213,11 @@ def test_more_than_32_axes_are_summed_with_the_same_bits(total):
     ]:
         assert a.ndim > 32
         assert bits(total(a)) == bits(np.sum(a))
-    # Views that are not contiguous: 1-D once squeezed (np.sum's bits), and N-D (C index order).
+    # Views that are not contiguous: 1-D once squeezed, and N-D: np.sum's bits too.
     strided = values.reshape((1,) * 32 + (5000,))[..., ::-3]
     assert bits(total(strided)) == bits(np.sum(strided))
     columns = values.reshape((1,) * 31 + (50, 100))[..., 1::2]
-    assert bits(total(columns)) == bits(np.sum(np.ascontiguousarray(columns)))
+    assert bits(total(columns)) == bits(np.sum(columns))
     integers = np.arange(-10**6, 10**6, 7, dtype=np.int64).reshape((1,) * 40 + (-1,))
     assert total(integers) == int(np.sum(integers))
     assert total(np.ones((0,) * 40)) == 0.0

@@ -44,21 +44,18 @@ impl Sums for Serial {
 /// with ``__array__``, with the dtype NumPy gives them (a list of Python ints is int64, of
 /// floats float64). An ndarray is read as it is, never copied by ``np.asarray``.
 ///
-/// Without ``axis`` and ``keepdims``: a Python float or int. float64: the same bits as
-/// ``np.sum(arr)`` for 1-D arrays (any stride) and for arrays contiguous in memory (C or
-/// Fortran order); other N-D views are summed in C index order (the bits of
-/// ``np.sum(np.ascontiguousarray(arr))``). float32 is summed in float64: the bits of
-/// ``np.sum(arr.astype(np.float64))``. int32 and int64 sums are exact Python ints, never
-/// wrapped.
+/// float64: the same bits as ``np.sum(arr, axis=axis, keepdims=keepdims)`` for every array
+/// and view (any strides, negative too, transposed, broadcast), each sum's values added in
+/// the order NumPy's reduction adds them. float32 is summed in float64, in the same order:
+/// the bits of ``np.sum(arr.astype(np.float64), axis=axis)`` for C, Fortran and 1-D arrays.
+/// int32 and int64 sums are exact.
 ///
-/// With ``axis`` (an int, negative counting from the end, or a tuple of ints; ``()`` sums
+/// Without ``axis`` and ``keepdims``: a Python float or int (exact, never wrapped). With
+/// ``axis`` (an int, negative counting from the end, or a tuple of ints; ``()`` sums
 /// nothing) or ``keepdims=True`` (the summed axes stay, of length one): an array of NumPy's
 /// shape, or a NumPy scalar where that has no axes; float64 for float input, int64 for
-/// integer input. float64: the same bits as ``np.sum(arr, axis=axis, keepdims=keepdims)``
-/// for every array and view, each result's values added in the order NumPy's reduction adds
-/// them. float32 is summed in float64: the bits of ``np.sum(arr.astype(np.float64),
-/// axis=axis)`` for C, Fortran and 1-D arrays. int32 and int64 sums are exact: an
-/// ``OverflowError`` naming the axis where one does not fit in int64, never a wrapped value.
+/// integer input, and an ``OverflowError`` naming the axis where an integer sum does not fit
+/// in int64, never a wrapped value.
 ///
 /// Byte-swapped or misaligned arrays are copied to native, aligned values first (memory
 /// order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums such arrays of

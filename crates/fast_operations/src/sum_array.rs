@@ -2,9 +2,9 @@
 //! sum (NumPy's tree for floats, exact for integers).
 
 use crate::exact::{exact_sum_in_index_order, exact_sum_of_slice};
-use crate::index_order::sum_in_index_order;
 use crate::pairwise;
-use crate::sum_axes::Accumulate;
+use crate::reduction::Plan;
+use crate::sum_axes::{Accumulate, accumulate};
 use ndarray::ArrayViewD;
 
 /// An element type [`sum_array`] accepts, and the type of its sum; [`sum_axes`](crate::sum_axes)
@@ -18,18 +18,19 @@ pub trait Summable: Accumulate {
 
 /// The sum of every value of `view`, whatever its dimensionality and strides.
 ///
-/// float64, the order of additions (and so the bits):
+/// float64: the same bits as `np.sum`, for every view, its values added in NumPy's order:
 /// - 1-D, any stride (negative too), and 0-d: NumPy's pairwise tree over the values in
-///   index order, plus `0.0`: the same bits as `np.sum`.
+///   index order, plus `0.0`.
 /// - N-D, contiguous in memory in any axis order (C, Fortran, transposed) and with no
-///   negative stride: the tree over the values in memory order, as `np.sum` takes them: the
-///   same bits as `np.sum`.
-/// - Any other N-D view: the tree over the values in C (row-major) index order: the bits of
-///   `np.sum(np.ascontiguousarray(view))`. (`np.sum` itself sums such views in pieces, in an
-///   order set by its iterator's buffering and axis reordering.)
+///   negative stride: the tree over the values in memory order.
+/// - Any other N-D view: as [`sum_axes`](crate::sum_axes) along every axis: the axes ordered
+///   and merged as NumPy's iterator orders and merges them, and where they do not merge into
+///   one, the sums of the pieces NumPy's buffering sums apart, added one after the other
+///   ([`crate::reduction`]).
 ///
 /// float32 values are converted to float64 and summed in the same order: the bits of
-/// `np.sum(view.astype(np.float64))` in the cases above. int32 and int64 sums are exact.
+/// `np.sum(view.astype(np.float64))` for 1-D and contiguous views. int32 and int64 sums are
+/// exact.
 ///
 /// ```
 /// use ndarray::array;
@@ -45,7 +46,7 @@ impl Summable for f64 {
     fn sum(view: ArrayViewD<'_, f64>) -> f64 {
         match summation_slice(&view) {
             Some(values) => sum_f64_slice(values),
-            None => 0.0 + sum_in_index_order(&view),
+            None => sum_of_view(view),
         }
     }
 }
@@ -60,12 +61,20 @@ pub fn sum_f64_slice(values: &[f64]) -> f64 {
 impl Summable for f32 {
     type Total = f64;
     fn sum(view: ArrayViewD<'_, f32>) -> f64 {
-        let tree = match summation_slice(&view) {
-            Some(values) => pairwise::pairwise_sum(values),
-            None => sum_in_index_order(&view),
-        };
-        0.0 + tree
+        match summation_slice(&view) {
+            Some(values) => 0.0 + pairwise::pairwise_sum(values),
+            None => sum_of_view(view),
+        }
     }
+}
+
+/// The float sum of a view that is not one slice: its reduction along every axis, in
+/// NumPy's order.
+fn sum_of_view<T: Accumulate<Acc = f64>>(view: ArrayViewD<'_, T>) -> f64 {
+    let every: Vec<usize> = (0..view.ndim()).collect();
+    let mut total = [T::ZERO];
+    accumulate(&Plan::new(view, &every).reduction, &mut total);
+    total[0]
 }
 
 impl Summable for i64 {
@@ -92,8 +101,7 @@ impl Summable for i32 {
 /// The values of `view` as one slice, in the order [`sum_array`] sums them, when they are one
 /// slice: index order for 1-D and 0-d views (reversed memory order is not index order),
 /// memory order for N-D views with no negative stride (how `np.sum` reads C- and
-/// Fortran-ordered arrays; with negative strides its iterator's order has no simple rule, so
-/// those take the C index order instead). `None` for every other view.
+/// Fortran-ordered arrays). `None` for every other view.
 pub fn summation_slice<'a, T>(view: &'a ArrayViewD<'_, T>) -> Option<&'a [T]> {
     if view.ndim() <= 1 {
         view.as_slice()

@@ -2,8 +2,9 @@
 //! -3 to 3, N-D layouts, views read a row at a time, the other dtypes. (Each kernel against
 //! the reference: the unit tests in `src/pairwise/tests.rs`.)
 
-use fast_operations::pairwise::{pairwise_sum, sum_reference};
-use fast_operations::{sum_array, sum_array_naive};
+use fast_operations::nodes::{merged_axes, sum_in_index_order_at};
+use fast_operations::pairwise::{Depth, pairwise_sum, sum_reference};
+use fast_operations::{sum_array, sum_array_naive, sum_axes};
 use ndarray::{Array, Array2, Array3, ArrayView1, ArrayViewD, IxDyn, ShapeBuilder, s};
 use test_values::{assert_same_bits, values};
 
@@ -63,19 +64,27 @@ fn nd_layouts_sum_in_the_documented_order() {
     let mut permuted = c.view();
     permuted.swap_axes(0, 1);
     assert_same_bits(sum_array(permuted.into_dyn()), memory_order, "axes swapped");
-    // Not contiguous, or contiguous with a negative stride: C index order.
+    // Not contiguous, or contiguous with a negative stride: NumPy's reduction along every
+    // axis (its order is held to np.sum itself by the Python tests); where the axes merge
+    // into one strided run, that is the tree in index order.
     for view in [
         c.slice(s![.., ..;2, ..]),
         c.slice(s![..;-1, 3..60, ..;-3]),
         f.slice(s![1.., .., ..5]),
         c.slice(s![..;-1, .., ..]),
+        c.slice(s![..;-1, ..;-1, ..;-1]),
     ] {
-        let in_order: Vec<f64> = view.iter().copied().collect();
-        assert_same_bits(
-            sum_array(view.into_dyn()),
-            0.0 + sum_reference(&in_order),
-            &format!("{:?}", view.strides()),
-        );
+        let what = format!("{:?}", view.strides());
+        let along_every_axis = sum_axes(view.into_dyn(), &[0, 1, 2]).unwrap();
+        assert_same_bits(sum_array(view.into_dyn()), along_every_axis[[]], &what);
+        if merged_axes(&view.into_dyn()).ndim() == 1 {
+            let in_order: Vec<f64> = view.iter().copied().collect();
+            assert_same_bits(
+                sum_array(view.into_dyn()),
+                0.0 + sum_reference(&in_order),
+                &what,
+            );
+        }
     }
     // 0-d.
     let scalar = Array::from_elem(IxDyn(&[]), -2.5);
@@ -110,6 +119,9 @@ fn row_views<'a, T>(short: &'a Array3<T>, long: &'a Array2<T>) -> Vec<ArrayViewD
     ]
 }
 
+/// The tree over a view's values in C index order, read a row at a time (how a run of
+/// NumPy's that is not one slice is summed), against the reference; and `sum_array` of the
+/// view against its sum along every axis.
 #[test]
 fn views_read_a_row_at_a_time_keep_the_index_order() {
     let short = Array::from_shape_vec((40, 301, 3), values(40 * 301 * 3, 11)).unwrap();
@@ -117,13 +129,18 @@ fn views_read_a_row_at_a_time_keep_the_index_order() {
     for view in row_views(&short, &long) {
         let in_order: Vec<f64> = view.iter().copied().collect();
         let what = format!("float64 {:?} {:?}", view.shape(), view.strides());
-        assert_same_bits(sum_array(view), 0.0 + sum_reference(&in_order), &what);
+        let tree = sum_in_index_order_at(&view, Depth::ROOT);
+        assert_same_bits(tree, sum_reference(&in_order), &what);
+        let every: Vec<usize> = (0..view.ndim()).collect();
+        let along_every_axis = sum_axes(view.view(), &every).unwrap();
+        assert_same_bits(sum_array(view), along_every_axis[IxDyn(&[])], &what);
     }
     let (short, long) = (short.mapv(|x| x as f32), long.mapv(|x| x as f32));
     for view in row_views(&short, &long) {
         let in_order: Vec<f64> = view.iter().map(|&x| f64::from(x)).collect();
         let what = format!("float32 {:?} {:?}", view.shape(), view.strides());
-        assert_same_bits(sum_array(view), 0.0 + sum_reference(&in_order), &what);
+        let tree = sum_in_index_order_at(&view, Depth::ROOT);
+        assert_same_bits(tree, sum_reference(&in_order), &what);
     }
     let (short, long) = (
         short.mapv(|x| (x * 1e6) as i64),

@@ -27,17 +27,31 @@ pub fn parallel_sum_axes<T: ParallelSummable>(
 ) -> Result<ArrayD<T::AxisTotal>, Overflow> {
     let plan = Plan::new(view, axes);
     let mut out = vec![T::ZERO; plan.out_len];
-    let reduction = &plan.reduction;
+    reduce(&plan.reduction, &mut out);
+    totals(&plan, out)
+}
+
+/// The sum of every value of a view that is not one slice, on the pool: its reduction along
+/// every axis, as [`fast_operations::sum_array`] sums such a view.
+pub(crate) fn parallel_sum_of_view<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> T::Acc {
+    let every: Vec<usize> = (0..view.ndim()).collect();
+    let mut total = [T::ZERO];
+    reduce(&Plan::new(view, &every).reduction, &mut total);
+    total[0]
+}
+
+/// Adds the values of `reduction` into `out`, its results, on the pool (see
+/// [`parallel_sum_axes`]).
+fn reduce<T: ParallelSummable>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
     if reduction.len() < PARALLEL_FROM {
-        accumulate(reduction, &mut out);
+        accumulate(reduction, out);
     } else if reduction.run_axes() == 0 {
-        by_columns(reduction, &mut out);
+        by_columns(reduction, out);
     } else if reduction.runs_are_rows() && reduction.row_len() >= PARALLEL_FROM {
         reduction.for_each_row(&mut |row, at| out[at] = T::add(out[at], T::parallel_row_run(row)));
     } else {
-        by_pieces(reduction, &mut out);
+        by_pieces(reduction, out);
     }
-    totals(&plan, out)
 }
 
 /// Pieces of consecutive runs summed on the pool, added to their results in order.

@@ -18,17 +18,18 @@
 #![deny(missing_docs)]
 
 use fast_operations::nodes::{
-    Depth, merged_axes, pairwise_sum_at, split, sum_in_index_order_at, sum_of_rows, summation_slice,
+    Depth, merged_axes, pairwise_sum_at, split, sum_in_index_order_at, summation_slice,
 };
 use fast_operations::pairwise::Value;
 use fast_operations::{Summable, sum_f64_slice, sum_unordered};
-use ndarray::{ArrayView1, ArrayView2, ArrayViewD, Axis, Ix1, Ix2, s};
+use ndarray::{ArrayView1, ArrayViewD, Axis};
 
 mod axes;
 #[cfg(feature = "python")]
 mod python;
 
 pub use axes::parallel_sum_axes;
+use axes::parallel_sum_of_view;
 
 /// The largest subtree summed whole, by one thread, with section 1's kernel: arrays from
 /// [`PARALLEL_FROM`] to about 4 * GRAIN values (10^5 among them) are cut in four quarters,
@@ -67,11 +68,10 @@ pub trait ParallelSummable: Summable {
 /// The sum of every value of `view`, on all of the pool's threads: the same result, to the bit,
 /// as [`fast_operations::sum_array`], for every thread count.
 ///
-/// float64 and float32 views that are one slice in summation order, 1-D views of any stride,
-/// and N-D views whose axes merge ([`fast_operations::nodes::merged_axes`]) into one strided axis
-/// (`a[:, ::2]` of a C-ordered array, `a[::-1, ::-1]`) or into one plane of rows (`a[:, 1:]`)
-/// are summed in parallel; views of three or more axes that do not merge serially, in the
-/// same order. Integer sums are exact, in parallel for every layout.
+/// float64 and float32 views that are one slice in summation order are split where NumPy's
+/// tree splits; other views are reduced along every axis as [`parallel_sum_axes`] reduces
+/// them (one strided run: its tree split; many runs: runs shared out). Integer sums are
+/// exact, in parallel for every layout.
 ///
 /// ```
 /// use ndarray::Array;
@@ -85,13 +85,9 @@ pub fn parallel_sum<T: ParallelSummable>(view: ArrayViewD<'_, T>) -> T::Total {
 
 impl ParallelSummable for f64 {
     fn parallel_sum(view: ArrayViewD<'_, f64>) -> f64 {
-        if let Some(values) = summation_slice(&view) {
-            return parallel_sum_f64_slice(values);
-        }
-        match view_tree(&view) {
-            // As fast_operations::sum_array, and np.sum: the tree's sum added to +0.0.
-            Some(tree) => 0.0 + tree,
-            None => f64::sum(view),
+        match summation_slice(&view) {
+            Some(values) => parallel_sum_f64_slice(values),
+            None => parallel_sum_of_view(view),
         }
     }
     fn parallel_row_run(row: ArrayView1<'_, f64>) -> f64 {
@@ -109,26 +105,6 @@ fn row_tree<T: Value + Summable>(row: ArrayView1<'_, T>) -> f64 {
     }
 }
 
-/// NumPy's tree over a float view that is not one slice, in C index order, on the pool: for
-/// views whose axes merge ([`fast_operations::nodes::merged_axes`]) into one strided axis (split
-/// as 1-D views) or into one plane (split into runs of its rows: [`RowRun`]). `None` for
-/// small views and for those of more axes, which the caller sums serially.
-fn view_tree<T: Value + Summable>(view: &ArrayViewD<'_, T>) -> Option<f64> {
-    if view.len() < PARALLEL_FROM {
-        return None;
-    }
-    let merged = merged_axes(view);
-    if let Ok(axis) = merged.view().into_dimensionality::<Ix1>() {
-        Some(tree(axis, &|part: ArrayView1<'_, T>, depth| {
-            sum_in_index_order_at(&part.into_dyn(), depth)
-        }))
-    } else if let Ok(plane) = merged.into_dimensionality::<Ix2>() {
-        Some(tree(RowRun::of(plane), &RowRun::sum))
-    } else {
-        None
-    }
-}
-
 /// [`parallel_sum`] of a 1-D float64 array whose values are `values`: `np.sum`'s bits.
 pub fn parallel_sum_f64_slice(values: &[f64]) -> f64 {
     if values.len() < PARALLEL_FROM {
@@ -141,15 +117,13 @@ pub fn parallel_sum_f64_slice(values: &[f64]) -> f64 {
 
 impl ParallelSummable for f32 {
     fn parallel_sum(view: ArrayViewD<'_, f32>) -> f64 {
-        let tree = match summation_slice(&view) {
-            Some(values) if values.len() >= PARALLEL_FROM => tree(values, &pairwise_sum_at::<f32>),
-            Some(_) => return f32::sum(view),
-            None => match view_tree(&view) {
-                Some(tree) => tree,
-                None => return f32::sum(view),
-            },
-        };
-        0.0 + tree
+        match summation_slice(&view) {
+            Some(values) if values.len() >= PARALLEL_FROM => {
+                0.0 + tree(values, &pairwise_sum_at::<f32>)
+            }
+            Some(_) => f32::sum(view),
+            None => parallel_sum_of_view(view),
+        }
     }
     fn parallel_row_run(row: ArrayView1<'_, f32>) -> f64 {
         0.0 + row_tree(row)
@@ -220,54 +194,6 @@ impl<T: Sync> Part for ArrayView1<'_, T> {
     }
     fn split_at(self, mid: usize) -> (Self, Self) {
         ArrayView1::split_at(self, Axis(0), mid)
-    }
-}
-
-/// `len` values of a 2-D view from value `start` on, in C index order: a run of its rows that
-/// may begin and end inside a row, where the tree's nodes split it.
-#[derive(Clone, Copy)]
-struct RowRun<'a, T> {
-    plane: ArrayView2<'a, T>,
-    start: usize,
-    len: usize,
-}
-
-impl<'a, T: Value> RowRun<'a, T> {
-    fn of(plane: ArrayView2<'a, T>) -> Self {
-        RowRun {
-            plane,
-            start: 0,
-            len: plane.len(),
-        }
-    }
-
-    /// The tree over the run's values: the rows they lie in, the first and the last cut to
-    /// the run.
-    fn sum(self, depth: Depth) -> f64 {
-        let width = self.plane.ncols();
-        let (first, from) = (self.start / width, self.start % width);
-        let (head, rest) = self.plane.slice_move(s![first.., ..]).split_at(Axis(0), 1);
-        let head = head.index_axis_move(Axis(0), 0).slice_move(s![from..]);
-        // The first row goes in as its own argument and sum_of_rows cuts the last (it takes
-        // the first `len` values), so that the other rows pass through no iterator adapter,
-        // which would slow the step from row to row (docs/measurements/section-2.md).
-        sum_of_rows(self.len, head, rest.rows().into_iter(), depth)
-    }
-}
-
-impl<T: Value> Part for RowRun<'_, T> {
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn split_at(self, mid: usize) -> (Self, Self) {
-        assert!(mid <= self.len);
-        let left = RowRun { len: mid, ..self };
-        let right = RowRun {
-            start: self.start + mid,
-            len: self.len - mid,
-            ..self
-        };
-        (left, right)
     }
 }
 
