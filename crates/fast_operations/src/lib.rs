@@ -19,7 +19,7 @@
 //!
 //! Where each part lives: `sum_array.rs` (the tutorial's function, and the order each layout
 //! is summed in), `naive.rs` (the tutorial's loop), `index_order.rs` (views that are not one
-//! slice), `exact.rs` (the integer sums), `sum_axes.rs` and `reduction.rs` (sums along axes), `pairwise/` (NumPy's tree and its kernels, one
+//! slice), `exact.rs` (the integer sums), `sum_axes.rs`, `reduction.rs` and `row_add.rs` (sums along axes), `pairwise/` (NumPy's tree and its kernels, one
 //! file per instruction set).
 //!
 //! With the `python` feature, the Python module `fast_operations` exposes them.
@@ -33,6 +33,7 @@ pub mod pairwise;
 #[cfg(feature = "python")]
 mod python;
 pub mod reduction;
+mod row_add;
 mod sum_array;
 mod sum_axes;
 

@@ -17,7 +17,7 @@
 
 use ndarray::{ArrayD, ArrayView1, ArrayView3, ArrayViewD, Axis, IxDyn, Slice};
 
-pub use crate::sum_axes::{accumulate, run_sums, totals};
+pub use crate::sum_axes::{accumulate, results, run_sums, totals};
 
 /// NumPy's buffer size (`NPY_BUFSIZE`): the most values its iterator copies at a time.
 const BUFFER: usize = 8192;

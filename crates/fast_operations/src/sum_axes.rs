@@ -5,8 +5,9 @@ use std::fmt;
 
 use crate::exact::{exact_sum_in_index_order, exact_sum_of_slice};
 use crate::index_order::sum_in_index_order;
-use crate::pairwise::{self, Value};
+use crate::pairwise::{self, Value, add};
 use crate::reduction::{Plan, Reduction};
+use crate::row_add::add_row;
 use ndarray::{ArrayD, ArrayView1, ArrayViewD, Dimension};
 
 /// How a sum along axes adds values of an element type into a result: every type
@@ -19,19 +20,17 @@ pub trait Accumulate: Copy + Send + Sync {
     type AxisTotal: Copy + Send + Sync;
     /// A result before any value is added to it: NumPy's identity of addition, `+0.0`.
     const ZERO: Self::Acc;
-    /// Whether a result can fail to fit in [`AxisTotal`](Self::AxisTotal).
-    const CAN_OVERFLOW: bool;
     /// `out[i] = out[i] + row[i]` for each value of the row (as long as `out`).
     fn add_row(out: &mut [Self::Acc], row: ArrayView1<'_, Self>);
-    /// `acc + ` the sum of a run: NumPy's tree over its values in C index order.
+    /// `acc` with the sum of a run added: NumPy's tree over its values in C index order.
     fn add_run(acc: Self::Acc, run: ArrayViewD<'_, Self>) -> Self::Acc;
-    /// `acc + ` the sum of a run that is one row: [`add_run`](Self::add_run), faster.
+    /// `acc` with the sum of a run that is one row added: [`add_run`](Self::add_run), faster.
     fn add_row_run(acc: Self::Acc, row: ArrayView1<'_, Self>) -> Self::Acc;
-    /// `acc + ` a sum from [`add_run`](Self::add_run) or [`add_row_run`](Self::add_row_run)
-    /// started at [`ZERO`](Self::ZERO): the result after its runs were summed apart.
+    /// `acc` with a sum from [`add_run`](Self::add_run) or [`add_row_run`](Self::add_row_run)
+    /// started at [`ZERO`](Self::ZERO) added: for runs summed apart and added later.
     fn add(acc: Self::Acc, sum: Self::Acc) -> Self::Acc;
-    /// The result, or its exact value when it does not fit.
-    fn total(acc: Self::Acc) -> Result<Self::AxisTotal, i128>;
+    /// The results as [`AxisTotal`](Self::AxisTotal)s, or the first that does not fit.
+    fn totals(results: ArrayD<Self::Acc>) -> Result<ArrayD<Self::AxisTotal>, Overflow>;
 }
 
 /// An integer sum along axes that does not fit in an `i64`.
@@ -80,9 +79,18 @@ pub fn sum_axes<T: Accumulate>(
     axes: &[usize],
 ) -> Result<ArrayD<T::AxisTotal>, Overflow> {
     let plan = Plan::new(view, axes);
-    let mut out = vec![T::ZERO; plan.out_len];
+    let mut out = results(&plan);
     accumulate(&plan.reduction, &mut out);
     totals(&plan, out)
+}
+
+/// The results of `plan` before any value is added: [`Accumulate::ZERO`]s, written (where
+/// `vec![ZERO; n]` would ask the system for zeroed pages, and pay a second page fault on each
+/// page at the first write).
+pub fn results<T: Accumulate>(plan: &Plan<'_, T>) -> Vec<T::Acc> {
+    let mut out = Vec::with_capacity(plan.out_len);
+    out.resize(plan.out_len, T::ZERO);
+    out
 }
 
 /// Adds the values of `reduction` (a whole one, or a piece) into `out`, the whole result,
@@ -116,28 +124,13 @@ pub fn totals<T: Accumulate>(
     plan: &Plan<'_, T>,
     out: Vec<T::Acc>,
 ) -> Result<ArrayD<T::AxisTotal>, Overflow> {
-    let result = plan.result(out);
-    if T::CAN_OVERFLOW
-        && let Some((index, sum)) = result
-            .indexed_iter()
-            .find_map(|(index, &acc)| T::total(acc).err().map(|sum| (index, sum)))
-    {
-        return Err(Overflow {
-            index: index.as_array_view().to_vec(),
-            sum,
-        });
-    }
-    // No total fails any more: the fallback is never taken.
-    Ok(result.mapv(|acc| T::total(acc).unwrap_or_else(|_| unreachable!("checked above"))))
+    T::totals(plan.result(out))
 }
 
 /// The float rows and runs, in f64.
 fn add_float_row<T: Value + Copy>(out: &mut [f64], row: ArrayView1<'_, T>) {
     match row.as_slice() {
-        Some(values) => out
-            .iter_mut()
-            .zip(values)
-            .for_each(|(o, &x)| *o += x.to_f64()),
+        Some(values) => add_row(out, values),
         None => out.iter_mut().zip(row).for_each(|(o, &x)| *o += x.to_f64()),
     }
 }
@@ -155,24 +148,28 @@ macro_rules! float_accumulate {
             type Acc = f64;
             type AxisTotal = f64;
             const ZERO: f64 = 0.0;
-            const CAN_OVERFLOW: bool = false;
             fn add_row(out: &mut [f64], row: ArrayView1<'_, $t>) {
                 add_float_row(out, row)
             }
+            // NumPy's `*out += pairwise_sum(run)` is compiled with the run's sum as the first
+            // operand of the addition: where both are NaN, the result keeps the run's
+            // payload (an x86 addition of two NaNs returns its first operand's), so the
+            // ordered `add` (written as `+`, the compiler may swap the operands).
             fn add_run(acc: f64, run: ArrayViewD<'_, $t>) -> f64 {
-                acc + sum_in_index_order(&run)
+                add(sum_in_index_order(&run), acc)
             }
             fn add_row_run(acc: f64, row: ArrayView1<'_, $t>) -> f64 {
-                acc + float_row_run(row)
+                add(float_row_run(row), acc)
             }
             fn add(acc: f64, sum: f64) -> f64 {
-                // A run's sum from ZERO is 0.0 + tree: adding it is adding the tree but
-                // where the tree is -0.0 (0.0 + -0.0 is 0.0, and acc + -0.0 is acc, as is
-                // acc + 0.0 unless acc is -0.0, which a result never is: it starts at 0.0).
-                acc + sum
+                // `sum` is a run's sum from ZERO (its tree plus 0.0): the same as adding the
+                // tree itself (they differ only where the tree is -0.0, and -0.0 + acc is acc,
+                // as is 0.0 + acc unless acc is -0.0, which a result never is: it starts at
+                // 0.0).
+                add(sum, acc)
             }
-            fn total(acc: f64) -> Result<f64, i128> {
-                Ok(acc)
+            fn totals(results: ArrayD<f64>) -> Result<ArrayD<f64>, Overflow> {
+                Ok(results)
             }
         }
     };
@@ -187,7 +184,6 @@ macro_rules! int_accumulate {
             type Acc = i128;
             type AxisTotal = i64;
             const ZERO: i128 = 0;
-            const CAN_OVERFLOW: bool = true;
             fn add_row(out: &mut [i128], row: ArrayView1<'_, $t>) {
                 out.iter_mut()
                     .zip(row)
@@ -205,8 +201,16 @@ macro_rules! int_accumulate {
             fn add(acc: i128, sum: i128) -> i128 {
                 acc + sum
             }
-            fn total(acc: i128) -> Result<i64, i128> {
-                i64::try_from(acc).map_err(|_| acc)
+            fn totals(results: ArrayD<i128>) -> Result<ArrayD<i64>, Overflow> {
+                if let Some((index, &sum)) = results
+                    .indexed_iter()
+                    .find(|(_, sum)| i64::try_from(**sum).is_err())
+                {
+                    let index = index.as_array_view().to_vec();
+                    return Err(Overflow { index, sum });
+                }
+                // Every sum fits: the cast changes none.
+                Ok(results.mapv(|sum| sum as i64))
             }
         }
     };

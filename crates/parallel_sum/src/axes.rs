@@ -2,7 +2,7 @@
 //! count: a result's runs are summed apart, by any thread, and added to it in NumPy's order
 //! afterwards; values added to their results one at a time are split by result.
 
-use fast_operations::reduction::{Plan, Reduction, accumulate, run_sums, totals};
+use fast_operations::reduction::{Plan, Reduction, accumulate, results, run_sums, totals};
 use fast_operations::{Accumulate, Overflow};
 use ndarray::{ArrayD, ArrayViewD};
 
@@ -26,7 +26,7 @@ pub fn parallel_sum_axes<T: ParallelSummable>(
     axes: &[usize],
 ) -> Result<ArrayD<T::AxisTotal>, Overflow> {
     let plan = Plan::new(view, axes);
-    let mut out = vec![T::ZERO; plan.out_len];
+    let mut out = results(&plan);
     reduce(&plan.reduction, &mut out);
     totals(&plan, out)
 }
