@@ -39,11 +39,16 @@ READING = """\
   AVX-512 (masked loads for `a[::2]`, reversed loads for `a[::-1]`, gathers for other strides),
   and any other view it gathers a row at a time into a small buffer before summing. The copy
   costs little where the data sits in the caches; from the shared cache and main memory it
-  can make a view slower than NumPy's. `parallel_sum` splits any view whose axes merge into
-  one line. An N-D view that is not one slice is summed in C index order
-  and NumPy's iterator takes its own order, so their bits can differ (both pairwise). Arrays in
-  Fortran order are one slice in memory and are summed as NumPy sums them (the same bits);
+  can make a view slower than NumPy's. Every float64 view is summed in the order NumPy's
+  iterator adds its values (axes ordered by stride and merged, its buffered runs), so every
+  view has `np.sum`'s bits; `parallel_sum` shares out the runs, or splits a single run's
+  tree. Arrays in Fortran order are one slice in memory and are summed as NumPy sums them;
   float32 is summed in float64 (other bits than NumPy's float32 result, and more accurate).
+- **Sums along an axis** (the axes table): `sum_array(a, axis)` and `parallel_sum(a, axis)`
+  add each result's values in NumPy's order (a row added into the results value by value
+  where the axis summed along is not the innermost, NumPy's tree over each run where it is),
+  so they have `np.sum(a, axis)`'s bits; Bottleneck's `nansum` is there for its speed, in its
+  own order.
 - **Transforming an array in place** (section 4): the tutorial's wrapper only builds once
   renamed, and even then only handles contiguous arrays (it squares the wrong values of a
   strided view and corrupts memory on a reversed one); gcc builds its loop for the oldest
