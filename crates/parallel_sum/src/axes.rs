@@ -69,6 +69,12 @@ fn by_pieces<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
 /// than it saves.
 const MIN_COLUMNS: usize = 512;
 
+/// Ranges of a kept row start at multiples of this many values: then each value falls in the
+/// vectorised body or the scalar remainder of the row's addition (`Accumulate::add_row`) as
+/// it does in one pass over the whole row, and the two may order a NaN pair's operands
+/// differently (a multiple of every vector width times unrolling the compiler uses).
+const COLUMN_ALIGN: usize = 256;
+
 /// Ranges of the innermost (kept) axis summed on the pool, each into a buffer of its own
 /// results, copied into `out` at the end: a range a thread (each walks all rows), or on
 /// the calling thread alone where rows are shorter than two ranges.
@@ -80,7 +86,10 @@ fn by_columns<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
         return accumulate(reduction, out);
     }
     let rows = out.len() / width;
-    let per_task = width.div_ceil(thread_count()).max(MIN_COLUMNS);
+    let per_task = width
+        .div_ceil(thread_count())
+        .max(MIN_COLUMNS)
+        .next_multiple_of(COLUMN_ALIGN);
     let mut tasks: Vec<_> = (0..width)
         .step_by(per_task)
         .map(|start| {
