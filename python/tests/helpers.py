@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import types
 from pathlib import Path
 
@@ -57,24 +58,43 @@ def misaligned(values: np.ndarray, offset: int = 1) -> np.ndarray:
 
 
 def assert_releases_the_gil(call, calls: int = 3) -> None:
-    """Asserts that another thread runs Python code while ``call()`` runs ``calls`` times: with
-    the GIL held for a whole call, this thread could not count at all until it returned."""
-    started, finished = threading.Event(), threading.Event()
+    """Asserts that this thread runs Python code in the middle half of at least one of
+    ``calls`` calls of ``call()`` made by another thread. A call that holds the GIL throughout
+    leaves no room for it: the switch interval is made 0.1 ms meanwhile, so a switch just
+    before a call starts ends long before that call's middle (calls should take a millisecond
+    or more). An exception in ``call()`` is raised here."""
+    spans, errors, finished = [], [], threading.Event()
 
     def worker():
-        started.set()
-        for _ in range(calls):
-            call()
-        finished.set()
+        try:
+            for _ in range(calls):
+                start = time.perf_counter()
+                call()
+                spans.append((start, time.perf_counter()))
+        except BaseException as error:  # raised again below, in the test's thread
+            errors.append(error)
+        finally:
+            finished.set()
 
-    thread = threading.Thread(target=worker)
-    thread.start()
-    started.wait()
-    counted = 0
-    while not finished.is_set():
-        counted += 1
-    thread.join()
-    assert counted > 1000, counted
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    try:
+        thread = threading.Thread(target=worker)
+        stamps = []
+        thread.start()
+        while not finished.is_set():
+            stamps.append(time.perf_counter())
+        thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    if errors:
+        raise errors[0]
+    stamps = np.array(stamps)
+    inside = [
+        int(((stamps > start + (end - start) / 4) & (stamps < end - (end - start) / 4)).sum())
+        for start, end in spans
+    ]
+    assert max(inside) > 0, f"no Python ran during the calls {spans}"
 
 
 def run_python(
