@@ -22,6 +22,11 @@ pub use crate::sum_axes::{accumulate, results, run_sums, totals};
 /// NumPy's buffer size (`NPY_BUFSIZE`): the most values its iterator copies at a time.
 const BUFFER: usize = 8192;
 
+/// How many results of a kept innermost axis [`Reduction::for_each_row_in_blocks`] takes at a
+/// time: 16 KiB of f64 results, which stay in the L1 cache while every row adds its values
+/// to them (a multiple of 256: see `parallel_sum`'s column ranges).
+pub const ROW_BLOCK: usize = 2048;
+
 /// A reduction of a view along some of its axes, in the order NumPy's iterator visits the
 /// values, or a piece of one (see [`Reduction::pieces`]).
 pub struct Reduction<'a, T> {
@@ -199,6 +204,22 @@ impl<'a, T> Reduction<'a, T> {
     /// same one when it is reduced (1).
     pub fn for_each_row(&self, add: &mut impl FnMut(ArrayView1<'a, T>, usize)) {
         rows(self.view.clone(), &self.out_strides, self.out_start, add);
+    }
+
+    /// [`for_each_row`](Self::for_each_row) where the innermost axis is kept
+    /// ([`run_axes`](Self::run_axes) 0), over [`ROW_BLOCK`] of its indices at a time: every
+    /// row's values for a block's results, then the next block's. Each result gets its values
+    /// in the same order; the block's results stay in the L1 cache, where a whole row of
+    /// results longer than it would go to L2 and back for every row.
+    pub fn for_each_row_in_blocks(&self, add: &mut impl FnMut(ArrayView1<'a, T>, usize)) {
+        let width = self.row_len();
+        if width <= ROW_BLOCK {
+            return self.for_each_row(add);
+        }
+        for start in (0..width).step_by(ROW_BLOCK) {
+            self.columns(start..(start + ROW_BLOCK).min(width))
+                .for_each_row(add);
+        }
     }
 
     /// Calls `add(run, at)` for each run of values the tree sums whole, in the iterator's

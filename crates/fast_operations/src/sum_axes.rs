@@ -97,7 +97,8 @@ pub fn results<T: Accumulate>(plan: &Plan<'_, T>) -> Vec<T::Acc> {
 /// in NumPy's order.
 pub fn accumulate<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
     if reduction.run_axes() == 0 {
-        reduction.for_each_row(&mut |row, at| T::add_row(&mut out[at..at + row.len()], row));
+        reduction
+            .for_each_row_in_blocks(&mut |row, at| T::add_row(&mut out[at..at + row.len()], row));
     } else if reduction.runs_are_rows() {
         reduction.for_each_row(&mut |row, at| out[at] = T::add_row_run(out[at], row));
     } else {

@@ -31,7 +31,7 @@ fn results_have_the_shape_without_the_axes_summed_along() {
     let empty = Array3::<f64>::zeros((0, 3, 2)).into_dyn();
     assert_eq!(
         sum_axes(empty.view(), &[0]).unwrap(),
-        ArrayD::zeros(IxDyn(&[3, 2]))
+        ArrayD::<f64>::zeros(IxDyn(&[3, 2]))
     );
     assert_eq!(sum_axes(empty.view(), &[1]).unwrap().shape(), &[0, 2]);
 }

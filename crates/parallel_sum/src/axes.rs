@@ -4,7 +4,7 @@
 
 use fast_operations::reduction::{Plan, Reduction, accumulate, results, run_sums, totals};
 use fast_operations::{Accumulate, Overflow};
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, Axis};
 
 use crate::{GRAIN, PARALLEL_FROM, ParallelSummable, TASKS_PER_THREAD, thread_count};
 
@@ -75,43 +75,43 @@ const MIN_COLUMNS: usize = 512;
 /// differently (a multiple of every vector width times unrolling the compiler uses).
 const COLUMN_ALIGN: usize = 256;
 
-/// Ranges of the innermost (kept) axis summed on the pool, each into a buffer of its own
-/// results, copied into `out` at the end: a range a thread (each walks all rows), or on
-/// the calling thread alone where rows are shorter than two ranges.
+/// Ranges of the innermost (kept) axis summed on the pool, each into its own columns of the
+/// results: a range a thread (each walks all rows), or on the calling thread alone where
+/// rows are shorter than two ranges.
 fn by_columns<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
-    // The innermost axis steps by one in the result, the others by multiples of its length:
-    // `out` is `rows` rows of `width` results.
     let width = reduction.row_len();
     if width < 2 * MIN_COLUMNS {
         return accumulate(reduction, out);
     }
-    let rows = out.len() / width;
     let per_task = width
         .div_ceil(thread_count())
         .max(MIN_COLUMNS)
         .next_multiple_of(COLUMN_ALIGN);
-    let mut tasks: Vec<_> = (0..width)
-        .step_by(per_task)
-        .map(|start| {
-            let end = (start + per_task).min(width);
+    // The innermost axis steps by one in the results, the others by multiples of its length:
+    // they are rows of `width`, and a range of columns of them is a task's alone.
+    let rows = out.len() / width;
+    let mut results = ArrayViewMut2::from_shape((rows, width), out).expect("rows of width results");
+    let mut tasks: Vec<_> = results
+        .axis_chunks_iter_mut(Axis(1), per_task)
+        .enumerate()
+        .map(|(i, columns)| {
+            let start = i * per_task;
             (
-                reduction.columns(start..end),
+                reduction.columns(start..start + columns.ncols()),
                 start,
-                vec![T::ZERO; rows * (end - start)],
+                columns,
             )
         })
         .collect();
-    pool::for_each_mut(&mut tasks, |(piece, start, sums)| {
-        let len = sums.len() / rows;
-        piece.for_each_row(&mut |row, at| {
-            let first = (at - *start) / width * len;
-            T::add_row(&mut sums[first..first + len], row);
+    pool::for_each_mut(&mut tasks, |(piece, start, columns)| {
+        piece.for_each_row_in_blocks(&mut |values, at| {
+            // `at` is `start`, plus a multiple of `width` for the row, plus the column.
+            let (row, column) = ((at - *start) / width, (at - *start) % width);
+            let mut results = columns.row_mut(row);
+            let results = results
+                .as_slice_mut()
+                .expect("a row's columns are contiguous");
+            T::add_row(&mut results[column..column + values.len()], values);
         });
     });
-    for (_, start, sums) in &tasks {
-        let len = sums.len() / rows;
-        for (row, sums) in sums.chunks(len).enumerate() {
-            out[row * width + start..][..len].copy_from_slice(sums);
-        }
-    }
 }
