@@ -24,7 +24,7 @@ def parallel_sum(
     summed on the calling thread alone. The threads share the tree of a float array that is
     one slice in memory, and, for other views and along axes, the runs of values NumPy sums
     apart (a few long runs: each run's tree), or, where NumPy adds a row into the results
-    value by value, ranges of that row (rows under 1024 values: one thread); integer sums
+    value by value, ranges of that row (rows under 2048 values: one thread); integer sums
     are exact and split anywhere. The thread count
     is ``thread_count()``, set by the ``RAYON_NUM_THREADS`` environment variable;
     ``threads=k`` (an int >= 1, not a bool) uses at most ``k`` of them for this call, with

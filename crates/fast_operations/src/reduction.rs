@@ -23,9 +23,9 @@ pub use crate::sum_axes::{accumulate, results, run_sums, totals};
 const BUFFER: usize = 8192;
 
 /// How many results of a kept innermost axis [`Reduction::for_each_row_in_blocks`] takes at a
-/// time: 16 KiB of f64 results, which stay in the L1 cache while every row adds its values
-/// to them (a multiple of 256: see `parallel_sum`'s column ranges).
-pub const ROW_BLOCK: usize = 2048;
+/// time: 8 KiB of f64 results, which stay in the L1 cache while every row adds its values
+/// to them.
+pub const ROW_BLOCK: usize = 1024;
 
 /// A reduction of a view along some of its axes, in the order NumPy's iterator visits the
 /// values, or a piece of one (see [`Reduction::pieces`]).
@@ -174,6 +174,19 @@ impl<'a, T> Reduction<'a, T> {
     /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.view.is_empty()
+    }
+
+    /// Where the first value's result is in the result.
+    pub fn out_start(&self) -> usize {
+        self.out_start
+    }
+
+    /// Whether each result is the sum of one row of the view (its only run): runs are rows,
+    /// and every other axis is kept. Then the results follow one another in `out` as the
+    /// rows do, one each.
+    pub fn one_row_per_result(&self) -> bool {
+        let outer = self.view.ndim() - 1;
+        self.runs_are_rows() && self.out_strides[..outer].iter().all(|&stride| stride != 0)
     }
 
     /// The length of the innermost axis: of each row [`for_each_row`](Self::for_each_row)

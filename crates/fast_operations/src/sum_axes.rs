@@ -128,9 +128,17 @@ pub fn totals<T: Accumulate>(
     T::totals(plan.result(out))
 }
 
+/// Rows shorter than this are added in a plain loop ([`add_float_row`]).
+const SHORT_ROW: usize = 8;
+
 /// The float rows and runs, in f64.
 fn add_float_row<T: Value + Copy>(out: &mut [f64], row: ArrayView1<'_, T>) {
     match row.as_slice() {
+        // A short row in a plain loop: the call to the vectorised one would cost more.
+        Some(values) if values.len() < SHORT_ROW => out
+            .iter_mut()
+            .zip(values)
+            .for_each(|(o, &x)| *o += x.to_f64()),
         Some(values) => add_row(out, values),
         None => out.iter_mut().zip(row).for_each(|(o, &x)| *o += x.to_f64()),
     }

@@ -2,7 +2,9 @@
 //! count: a result's runs are summed apart, by any thread, and added to it in NumPy's order
 //! afterwards; values added to their results one at a time are split by result.
 
-use fast_operations::reduction::{Plan, Reduction, accumulate, results, run_sums, totals};
+use fast_operations::reduction::{
+    Plan, ROW_BLOCK, Reduction, accumulate, results, run_sums, totals,
+};
 use fast_operations::{Accumulate, Overflow};
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMut2, Axis};
 
@@ -15,7 +17,7 @@ use crate::{GRAIN, PARALLEL_FROM, ParallelSummable, TASKS_PER_THREAD, thread_cou
 /// columns), each run's tree is split as [`parallel_sum`](crate::parallel_sum) splits one;
 /// where there are many runs, consecutive runs go to the threads in pieces; where the
 /// innermost axis is kept (each value is added to its result alone), the threads take
-/// ranges of its indices, whose results are apart (rows shorter than 1024 values are not
+/// ranges of its indices, whose results are apart (rows shorter than 2048 values are not
 /// split: there a result's values are added one after the other by one thread, as NumPy
 /// adds them). Views under [`PARALLEL_FROM`] values are
 /// summed on the calling thread.
@@ -54,39 +56,47 @@ fn reduce<T: ParallelSummable>(reduction: &Reduction<'_, T>, out: &mut [T::Acc])
     }
 }
 
-/// Pieces of consecutive runs summed on the pool, added to their results in order.
+/// Pieces of consecutive runs summed on the pool, added to their results in order; where
+/// each result is one row, each piece's results are a range of `out` that it writes itself.
 fn by_pieces<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
     let values = (reduction.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
     let pieces = reduction.pieces(values);
+    if reduction.one_row_per_result() {
+        // The results follow one another as the rows do: piece after piece.
+        let mut tasks = Vec::with_capacity(pieces.len());
+        let mut rest = out;
+        for piece in &pieces {
+            let (results, after) = rest.split_at_mut(piece.len() / piece.row_len());
+            tasks.push((piece, results));
+            rest = after;
+        }
+        pool::for_each_mut(&mut tasks, |(piece, results)| {
+            let first = piece.out_start();
+            piece.for_each_row(&mut |row, at| {
+                results[at - first] = T::add_row_run(results[at - first], row);
+            });
+        });
+        return;
+    }
     let sums = pool::map(pieces.len(), |i| run_sums(&pieces[i]));
     for (at, sum) in sums.into_iter().flatten() {
         out[at] = T::add(out[at], sum);
     }
 }
 
-/// The fewest indices of the innermost axis a thread takes when it is kept: each thread
-/// reads its range of every row, and a short range costs more in stepping from row to row
-/// than it saves.
-const MIN_COLUMNS: usize = 512;
-
-/// Ranges of a kept row start at multiples of this many values: then each value falls in the
-/// vectorised body or the scalar remainder of the row's addition (`Accumulate::add_row`) as
-/// it does in one pass over the whole row, and the two may order a NaN pair's operands
-/// differently (a multiple of every vector width times unrolling the compiler uses).
-const COLUMN_ALIGN: usize = 256;
-
 /// Ranges of the innermost (kept) axis summed on the pool, each into its own columns of the
 /// results: a range a thread (each walks all rows), or on the calling thread alone where
-/// rows are shorter than two ranges.
+/// rows are shorter than two blocks.
+///
+/// A range is whole blocks of the serial sum's ([`ROW_BLOCK`]): each addition of a row's
+/// values then covers the same values as in the serial sum, in the same instructions (a
+/// vectorised loop and its remainder may order a NaN pair's operands differently).
 fn by_columns<T: Accumulate>(reduction: &Reduction<'_, T>, out: &mut [T::Acc]) {
     let width = reduction.row_len();
-    if width < 2 * MIN_COLUMNS {
+    if width < 2 * ROW_BLOCK {
         return accumulate(reduction, out);
     }
-    let per_task = width
-        .div_ceil(thread_count())
-        .max(MIN_COLUMNS)
-        .next_multiple_of(COLUMN_ALIGN);
+    let per_task = width.div_ceil(thread_count()).next_multiple_of(ROW_BLOCK);
     // The innermost axis steps by one in the results, the others by multiples of its length:
     // they are rows of `width`, and a range of columns of them is a task's alone.
     let rows = out.len() / width;
