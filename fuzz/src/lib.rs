@@ -31,17 +31,19 @@ pub fn tree(a: &[f64]) -> f64 {
     test_values::numpy_pairwise_sum(a)
 }
 
-/// The values of `view` in the order `sum_array` documents for floats: index order for 0-d
-/// and 1-D views, memory order for N-D views that are one slice with no negative stride, C
-/// index order for every other view.
-pub fn summation_order<T: Copy>(view: &ArrayViewD<'_, T>) -> Vec<T> {
+/// The values of `view` in the order `sum_array` sums them as one tree, for floats: index
+/// order for 0-d and 1-D views and for views whose axes merge into one strided axis (as
+/// NumPy's iterator merges them), memory order for N-D views that are one slice with no
+/// negative stride. `None` for other views, which NumPy (and `sum_array`) sums in several runs
+/// added one after the other.
+pub fn summation_order<T: Copy>(view: &ArrayViewD<'_, T>) -> Option<Vec<T>> {
     if view.ndim() > 1
         && view.strides().iter().all(|&s| s >= 0)
         && let Some(values) = view.as_slice_memory_order()
     {
-        return values.to_vec();
+        return Some(values.to_vec());
     }
-    view.iter().copied().collect()
+    (fast_operations::nodes::merged_axes(view).ndim() <= 1).then(|| view.iter().copied().collect())
 }
 
 /// libFuzzer's bytes, read from the front; once they run out, bytes from a generator seeded
