@@ -16,6 +16,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+from hypothesis import strategies as st
 
 # --- Floats, bit for bit ----------------------------------------------------------------------
 
@@ -52,6 +53,26 @@ def misaligned(values: np.ndarray, offset: int = 1) -> np.ndarray:
     view[...] = values
     assert not view.flags.aligned
     return view
+
+
+# --- Random views (hypothesis) ----------------------------------------------------------------
+
+
+@st.composite
+def views_of(draw, arrays):
+    """A random slice (any start, stop and step, negative ones too) of a drawn array, with its
+    axes in a random order."""
+    array = draw(arrays)
+    index = tuple(
+        slice(
+            draw(st.none() | st.integers(-n - 1, n + 1)),
+            draw(st.none() | st.integers(-n - 1, n + 1)),
+            draw(st.sampled_from([None, 1, 2, 3, -1, -2, -3])),
+        )
+        for n in array.shape
+    )
+    view = array[index]
+    return view.transpose(draw(st.permutations(range(view.ndim))))
 
 
 # --- Scripts in a fresh interpreter -----------------------------------------------------------

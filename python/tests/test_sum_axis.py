@@ -32,7 +32,7 @@ from numpy.exceptions import AxisError
 
 import fast_operations
 import parallel_sum
-from helpers import assert_releases_the_gil, assert_same_float, misaligned, wide
+from helpers import assert_releases_the_gil, assert_same_float, misaligned, views_of, wide
 
 SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 
@@ -251,21 +251,6 @@ SMALL_SHAPES = hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=30)
 )
 
 
-@st.composite
-def views_of(draw, arrays):
-    """A random slice (any start, stop and step, negative ones too) of a drawn array, with its
-    axes in a random order."""
-    array = draw(arrays)
-    index = tuple(
-        slice(
-            draw(st.none() | st.integers(-n - 1, n + 1)),
-            draw(st.none() | st.integers(-n - 1, n + 1)),
-            draw(st.sampled_from([None, 1, 2, 3, -1, -2, -3])),
-        )
-        for n in array.shape
-    )
-    view = array[index]
-    return view.transpose(draw(st.permutations(range(view.ndim))))
 
 
 @st.composite

@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 
 import fast_operations
 import parallel_sum
-from helpers import assert_releases_the_gil, assert_same_float, misaligned, wide
+from helpers import assert_releases_the_gil, assert_same_float, misaligned, views_of, wide
 
 SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 
@@ -336,25 +336,10 @@ float64_arrays = hnp.arrays(
 )
 
 
-@st.composite
-def views(draw):
-    array = draw(float64_arrays)
-    index = tuple(
-        slice(
-            draw(st.none() | st.integers(-n - 1, n + 1)),
-            draw(st.none() | st.integers(-n - 1, n + 1)),
-            draw(st.sampled_from([None, 1, 2, 3, -1, -2, -3])),
-        )
-        for n in array.shape
-    )
-    view = array[index]
-    if draw(st.booleans()):
-        view = view.T
-    return view
 
 
 @settings(max_examples=500, deadline=None)
-@given(views())
+@given(views_of(float64_arrays))
 def test_hypothesis_random_arrays_and_views(total, view):
     before = view.copy()
     assert_same_float(total(view), documented_sum(view))
