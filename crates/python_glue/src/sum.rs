@@ -225,15 +225,11 @@ impl<'py> SumInput<'py> {
             None => (0..self.ndim()).collect(),
             Some(axis) => axes(self.func, axis, self.ndim())?,
         };
-        let described = match axis {
-            None => "None".to_string(),
-            Some(axis) => axis.repr()?.to_string(),
-        };
         catch_panics(self.func, || {
             let along = Along {
                 reduced: &reduced,
                 keepdims,
-                described: &described,
+                axis,
             };
             match self.dtype {
                 Dtype::F64 => self.sum_along_as::<f64, _>(sums, &along),
@@ -244,7 +240,7 @@ impl<'py> SumInput<'py> {
         })
     }
 
-    fn sum_along_as<T, S>(&self, sums: &S, along: &Along<'_>) -> PyResult<Py<PyAny>>
+    fn sum_along_as<T, S>(&self, sums: &S, along: &Along<'_, 'py>) -> PyResult<Py<PyAny>>
     where
         T: Element + Sync,
         S: Sum<T> + Sync,
@@ -273,10 +269,14 @@ impl<'py> SumInput<'py> {
         };
         let result = release_gil(py, view.len(), || sums.sum_axes(view, &in_view));
         let mut result = result.map_err(|overflow| {
+            // repr(axis) only here: an error's message, not every call's work.
+            let described = along
+                .axis
+                .map_or_else(|| "None".to_string(), |axis| axis.to_string());
             PyOverflowError::new_err(format!(
-                "{}() along axis {}: {overflow} (axis=None without keepdims gives the exact sum \
-                 of every value as a Python int)",
-                self.func, along.described
+                "{}() along axis {described}: {overflow} (axis=None without keepdims gives the \
+                 exact sum of every value as a Python int)",
+                self.func
             ))
         })?;
         if !squeezed && along.keepdims {
@@ -308,15 +308,15 @@ fn scalar_if_no_axes<'py>(
 }
 
 /// What `axis=` and `keepdims=` asked for.
-struct Along<'a> {
+struct Along<'a, 'py> {
     /// The axes summed along.
     reduced: &'a [usize],
     keepdims: bool,
-    /// `repr(axis)`, for messages.
-    described: &'a str,
+    /// The argument as given, for messages (None: every axis, with keepdims).
+    axis: Option<&'a Bound<'py, PyAny>>,
 }
 
-impl Along<'_> {
+impl Along<'_, '_> {
     /// The result's shape for an argument of shape `shape`, as NumPy's.
     fn shape(&self, shape: &[usize]) -> Vec<usize> {
         (0..shape.len())
