@@ -16,16 +16,19 @@
 //!   comparison's yardstick, not a way to sum.
 //! - [`nodes`]: sums of the tree's nodes, for code that splits the tree (`parallel_sum`).
 //! - [`reduction`]: the order of a sum along axes, in pieces, for code that splits it.
+//! - [`chunks`]: the sum of an array cut into chunks summed apart (Dask), with `np.sum`'s bits.
 //!
 //! Where each part lives: `sum_array.rs` (the tutorial's function, and the order each layout
 //! is summed in), `naive.rs` (the tutorial's loop), `index_order.rs` (views that are not one
-//! slice), `exact.rs` (the integer sums), `sum_axes.rs`, `reduction.rs` and `row_add.rs` (sums along axes), `pairwise/` (NumPy's tree and its kernels, one
+//! slice), `exact.rs` (the integer sums), `sum_axes.rs`, `reduction.rs` and `row_add.rs` (sums along axes), `chunks.rs` (chunked
+//! arrays), `pairwise/` (NumPy's tree and its kernels, one
 //! file per instruction set).
 //!
 //! With the `python` feature, the Python module `fast_operations` exposes them.
 //! The core has no Python in it.
 #![deny(missing_docs)]
 
+pub mod chunks;
 mod exact;
 mod index_order;
 mod naive;

@@ -17,6 +17,7 @@
 //! With the `python` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
+use fast_operations::chunks::{ChunkError, Pieces, tree_pieces, tree_pieces_with};
 use fast_operations::nodes::{
     Depth, merged_axes, pairwise_sum_at, split, sum_in_index_order_at, summation_slice,
 };
@@ -201,13 +202,42 @@ impl<T: Sync> Part for ArrayView1<'_, T> {
 /// `node`, told their depth, as the pool's tasks, then added up in the tree's order
 /// ([`add_up`]).
 fn tree<P: Part>(part: P, node: &(impl Fn(P, Depth) -> f64 + Sync)) -> f64 {
+    trees(&[(part, Depth::ROOT)], node)[0]
+}
+
+/// [`tree`] of each of `parts`, a node of a larger tree at its depth, all on the pool at once.
+fn trees<P: Part>(parts: &[(P, Depth)], node: &(impl Fn(P, Depth) -> f64 + Sync)) -> Vec<f64> {
     // About TASKS_PER_THREAD subtrees per thread (see there). The grain changes which thread
     // sums what, never the tree, so it cannot change the bits.
-    let grain = (part.len() / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
+    let len: usize = parts.iter().map(|(part, _)| part.len()).sum();
+    let grain = (len / (TASKS_PER_THREAD * thread_count())).max(GRAIN);
     let mut nodes = Vec::new();
-    cut(part, grain, Depth::ROOT, &mut nodes);
+    for &(part, depth) in parts {
+        cut(part, grain, depth, &mut nodes);
+    }
     let sums = pool::map(nodes.len(), |i| node(nodes[i].0, nodes[i].1));
-    add_up(part.len(), grain, Depth::ROOT, &mut sums.into_iter())
+    let mut sums = sums.into_iter();
+    parts
+        .iter()
+        .map(|&(part, depth)| add_up(part.len(), grain, depth, &mut sums))
+        .collect()
+}
+
+/// [`fast_operations::chunks::tree_pieces`] on the pool: the same pieces, the nodes' sums
+/// shared out as [`parallel_sum`] shares out a tree's (chunks under [`PARALLEL_FROM`] values
+/// serially).
+pub fn parallel_tree_pieces<T: Value>(
+    chunk: ArrayViewD<'_, T>,
+    offset: &[usize],
+    shape: &[usize],
+) -> Result<Pieces, ChunkError> {
+    if chunk.len() < PARALLEL_FROM {
+        tree_pieces(chunk, offset, shape)
+    } else {
+        tree_pieces_with(chunk, offset, shape, |nodes| {
+            trees(nodes, &pairwise_sum_at::<T>)
+        })
+    }
 }
 
 /// The nodes of NumPy's tree over `part` that hold at most `grain` values and whose parent

@@ -68,6 +68,6 @@ mod tests;
 pub use dispatch::{Kernel, pairwise_sum, pairwise_sum_at, preferred, sum_unordered};
 pub(crate) use gather::{GATHER, Gather, pairwise_sum_of_at};
 pub use simd::InstructionSet;
-pub(crate) use tree::add;
 pub use tree::{Depth, split, sum_reference};
+pub(crate) use tree::{LEAF, add};
 pub use value::Value;
