@@ -1,5 +1,7 @@
 """Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster."""
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -26,6 +28,13 @@ def sum_array(
     shape, or a NumPy scalar where that has no axes; float64 for float input, int64 for
     integer input, and an ``OverflowError`` naming the axis where an integer sum does not fit
     in int64, never a wrapped value.
+
+    A ``dask.array.Array`` gives a lazy 0-d Dask array (with ``keepdims``, one of length one
+    on each axis) that computes to what ``sum_array(x.compute())`` gives: ``np.sum``'s bits
+    of the C-ordered array for float64, for any chunking and any number of workers. Each
+    chunk sends its ``tree_pieces`` (a few KB where chunks span the trailing axes whole), one
+    task adds them up with ``sum_of_tree_pieces``; integer chunks send their exact sums.
+    ``axis`` must be None there (a ``ValueError``). Dask is never imported by this module.
 
     Byte-swapped or misaligned arrays are copied to native, aligned values first (memory
     order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums such arrays of
@@ -70,4 +79,70 @@ def sum_array_unordered(arr: npt.NDArray[np.float64], /) -> float:
     >>> import numpy as np
     >>> sum_array_unordered(np.array([1.0, 2.0, 3.5]))
     6.5
+    """
+
+def tree_pieces(
+    chunk: npt.NDArray[np.float64] | npt.NDArray[np.float32],
+    offset: tuple[int, ...],
+    shape: tuple[int, ...],
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]:
+    """Return what ``chunk`` holds of NumPy's summation tree over a larger array: the pieces
+    ``sum_of_tree_pieces`` sums the whole array from, with ``np.sum``'s bits.
+
+    ``chunk`` is a float64 or float32 array (any layout: it is read in C order), the block of
+    a C-ordered array of ``shape`` (a tuple of ints) whose first value sits at index
+    ``offset`` (a tuple of ints, one per axis). This is how ``sum_array`` sums a Dask array,
+    and how to sum an array cut into chunks with any other framework (MPI, Ray...): each
+    chunk's pieces where the chunk lies, then ``sum_of_tree_pieces`` of all of them.
+
+    The pieces: the sums of the tree's largest nodes that lie wholly inside the chunk, and its
+    values (as float64) of the leaves (at most 128 values) its edges cut, as six 1-D arrays
+    ``(node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values)`` (int64, int64,
+    float64, int64, int64, float64; starts are flat C-order indices in the whole array). A
+    chunk that spans the array's trailing axes whole (any chunk of a 1-D array) gives a few
+    KB whatever its size; one that cuts the last axis, that much per row it holds.
+
+    Raises ``TypeError`` for other dtypes (integer sums are exact: sum the chunks with
+    ``sum_array`` and add them up) and what ``sum_array`` refuses, and ``ValueError`` when the
+    chunk does not fit in ``shape`` at ``offset``. The GIL is released for large chunks.
+
+    >>> import numpy as np
+    >>> a = np.arange(1000.0)
+    >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
+    >>> sum_of_tree_pieces(pieces, a.shape) == sum_array(a)
+    True
+    """
+
+def sum_of_tree_pieces(
+    pieces: Iterable[
+        tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+        ]
+    ],
+    shape: tuple[int, ...],
+) -> float:
+    """Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its
+    chunks (an iterable, in any order): a Python float with the bits of ``np.sum`` of the
+    whole array (and ``sum_array``'s for float32).
+
+    Raises ``ValueError`` when the pieces do not cover the array exactly once (a chunk
+    missing or given twice), ``TypeError`` for what is not ``tree_pieces`` results.
+
+    >>> import numpy as np
+    >>> a = np.arange(10.0).reshape(2, 5)
+    >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
+    ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))
+    45.0
     """

@@ -2,6 +2,8 @@
 thread count.
 """
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -30,6 +32,9 @@ def parallel_sum(
     ``threads=k`` (an int >= 1, not a bool) uses at most ``k`` of them for this call, with
     the same bits. ``threads`` below 1 is a ``ValueError``, anything but an int or None a
     ``TypeError``.
+
+    A ``dask.array.Array`` gives a lazy result with the same bits, as ``sum_array`` does
+    (see there), each chunk's nodes summed on its worker's cores (``threads`` applies there).
 
     The calling thread sums its share itself, with the process's pool of helper threads
     (one pool, shared with ``array_ops``): calls from several threads run at the same time,
@@ -63,4 +68,59 @@ def parallel_sum_unordered(arr: npt.NDArray[np.float64], /) -> float:
     >>> import numpy as np
     >>> parallel_sum_unordered(np.array([1.0, 2.0, 3.5]))
     6.5
+    """
+
+def tree_pieces(
+    chunk: npt.NDArray[np.float64] | npt.NDArray[np.float32],
+    offset: tuple[int, ...],
+    shape: tuple[int, ...],
+    *,
+    threads: int | None = None,
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]:
+    """Return what ``chunk`` holds of NumPy's summation tree over a larger array, its nodes
+    summed on all cores: the same pieces as ``fast_operations.tree_pieces`` (see there), to
+    the bit, for every number of threads.
+
+    ``chunk`` is a float64 or float32 array, the block of a C-ordered array of ``shape`` whose
+    first value sits at index ``offset``; returns ``(node_starts, node_lens, node_sums,
+    cut_starts, cut_lens, cut_values)``, which ``sum_of_tree_pieces`` sums. ``threads`` as
+    ``parallel_sum``'s. Raises ``TypeError`` for other dtypes and ``ValueError`` when the
+    chunk does not fit in ``shape`` at ``offset``.
+
+    >>> import numpy as np
+    >>> a = np.arange(1000.0)
+    >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
+    >>> sum_of_tree_pieces(pieces, a.shape) == parallel_sum(a)
+    True
+    """
+
+def sum_of_tree_pieces(
+    pieces: Iterable[
+        tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.float64],
+        ]
+    ],
+    shape: tuple[int, ...],
+) -> float:
+    """Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its
+    chunks (an iterable, in any order): a Python float with the bits of ``np.sum`` of the
+    whole array. The same function as ``fast_operations.sum_of_tree_pieces`` (see there).
+
+    >>> import numpy as np
+    >>> a = np.arange(10.0).reshape(2, 5)
+    >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
+    ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))
+    45.0
     """

@@ -33,6 +33,12 @@ pub struct Node {
     pub sum: f64,
 }
 
+impl From<(usize, usize, f64)> for Node {
+    fn from((start, len, sum): (usize, usize, f64)) -> Node {
+        Node { start, len, sum }
+    }
+}
+
 /// The values of one cut leaf that one run of a chunk holds: consecutive flat indices from
 /// `start`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,11 +49,23 @@ pub struct Cut<'a> {
     pub values: &'a [f64],
 }
 
-/// What one chunk contributes to the sum of the whole array ([`tree_pieces`]).
+impl<'a> From<(usize, &'a [f64])> for Cut<'a> {
+    fn from((start, values): (usize, &'a [f64])) -> Cut<'a> {
+        Cut { start, values }
+    }
+}
+
+/// What one chunk contributes to the sum of the whole array ([`tree_pieces`]), as columns
+/// (how they travel: a handful of arrays).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Pieces {
-    /// The largest nodes of the tree that lie wholly inside the chunk, in flat order.
-    pub nodes: Vec<Node>,
+    /// The flat index of the first value of each of the largest nodes of the tree that lie
+    /// wholly inside the chunk, in flat order.
+    pub node_starts: Vec<usize>,
+    /// Each node's number of values.
+    pub node_lens: Vec<usize>,
+    /// Each node's sum.
+    pub node_sums: Vec<f64>,
     /// The flat index of each cut's first value, in flat order.
     pub cut_starts: Vec<usize>,
     /// Each cut's number of values.
@@ -57,6 +75,36 @@ pub struct Pieces {
 }
 
 impl Pieces {
+    /// The columns, in the order of the fields.
+    #[allow(clippy::type_complexity)]
+    pub fn into_columns(
+        self,
+    ) -> (
+        Vec<usize>,
+        Vec<usize>,
+        Vec<f64>,
+        Vec<usize>,
+        Vec<usize>,
+        Vec<f64>,
+    ) {
+        (
+            self.node_starts,
+            self.node_lens,
+            self.node_sums,
+            self.cut_starts,
+            self.cut_lens,
+            self.cut_values,
+        )
+    }
+
+    /// The nodes, in flat order.
+    pub fn nodes(&self) -> impl Iterator<Item = Node> + '_ {
+        let places = self.node_starts.iter().zip(&self.node_lens);
+        places
+            .zip(&self.node_sums)
+            .map(|((&start, &len), &sum)| Node { start, len, sum })
+    }
+
     /// The cuts, in flat order.
     pub fn cuts(&self) -> impl Iterator<Item = Cut<'_>> {
         let mut values = self.cut_values.as_slice();
@@ -155,7 +203,7 @@ impl std::error::Error for Uncovered {}
 /// let a = Array::from_iter((0..1000).map(|i| 1.0 / (1.0 + i as f64)));
 /// let left = tree_pieces(a.slice(s![..300]).into_dyn(), &[0], &[1000]).unwrap();
 /// let right = tree_pieces(a.slice(s![300..]).into_dyn(), &[300], &[1000]).unwrap();
-/// let nodes = left.nodes.iter().chain(&right.nodes).copied();
+/// let nodes = left.nodes().chain(right.nodes());
 /// let total = sum_of_pieces(nodes, left.cuts().chain(right.cuts()), 1000).unwrap();
 /// assert_eq!(total.to_bits(), fast_operations::sum_array(a.view().into_dyn()).to_bits());
 /// ```
@@ -187,7 +235,6 @@ pub fn tree_pieces_with<T: Value>(
         .expect("a standard layout array is one slice in C order");
     let mut walk = Decompose {
         n: shape.iter().product(),
-        places: Vec::new(),
         nodes: Vec::new(),
         pieces: Pieces::default(),
     };
@@ -196,19 +243,14 @@ pub fn tree_pieces_with<T: Value>(
             walk.node(0, walk.n, Depth::ROOT, start, run);
         }
     }
-    let sums = sum_nodes(&walk.nodes);
+    let mut pieces = walk.pieces;
+    pieces.node_sums = sum_nodes(&walk.nodes);
     assert_eq!(
-        sums.len(),
+        pieces.node_sums.len(),
         walk.nodes.len(),
         "sum_nodes gives one sum per node"
     );
-    walk.pieces.nodes = walk
-        .places
-        .into_iter()
-        .zip(sums)
-        .map(|((start, len), sum)| Node { start, len, sum })
-        .collect();
-    Ok(walk.pieces)
+    Ok(pieces)
 }
 
 /// A chunk's values as runs of consecutive flat indices of the whole array, in the chunk's
@@ -287,11 +329,9 @@ impl Runs {
 /// The walk down the tree over `n` values for each run of a chunk.
 struct Decompose<'a, T> {
     n: usize,
-    /// The nodes found inside runs: their (start, len) in the whole array...
-    places: Vec<(usize, usize)>,
-    /// ... and their values and depths.
+    /// The values and depths of the nodes found inside runs, to be summed at the end.
     nodes: Vec<(&'a [T], Depth)>,
-    /// The cuts (`nodes` is filled in at the end).
+    /// The nodes' places, and the cuts (the nodes' sums are filled in at the end).
     pieces: Pieces,
 }
 
@@ -306,7 +346,8 @@ impl<'a, T: Value> Decompose<'a, T> {
         }
         if run_start <= start && end <= run_end {
             let node = &values[start - run_start..end - run_start];
-            self.places.push((start, len));
+            self.pieces.node_starts.push(start);
+            self.pieces.node_lens.push(len);
             self.nodes.push((node, depth));
         } else if len <= LEAF {
             let from = start.max(run_start);
@@ -329,12 +370,12 @@ impl<'a, T: Value> Decompose<'a, T> {
 /// chunk of it gave ([`tree_pieces`]), in any order. [`Uncovered`] if the pieces do not cover
 /// the array exactly once.
 pub fn sum_of_pieces<'a>(
-    nodes: impl IntoIterator<Item = Node>,
-    cuts: impl IntoIterator<Item = Cut<'a>>,
+    nodes: impl IntoIterator<Item = impl Into<Node>>,
+    cuts: impl IntoIterator<Item = impl Into<Cut<'a>>>,
     len: usize,
 ) -> Result<f64, Uncovered> {
-    let mut nodes: Vec<Node> = nodes.into_iter().collect();
-    let mut cuts: Vec<Cut<'a>> = cuts.into_iter().collect();
+    let mut nodes: Vec<Node> = nodes.into_iter().map(Into::into).collect();
+    let mut cuts: Vec<Cut<'a>> = cuts.into_iter().map(Into::into).collect();
     nodes.sort_unstable_by_key(|node| (node.start, std::cmp::Reverse(node.len)));
     cuts.sort_unstable_by_key(|cut| cut.start);
     let mut walk = Combine {
@@ -440,7 +481,7 @@ mod tests {
             break;
         }
         all.reverse();
-        let nodes = all.iter().flat_map(|p| p.nodes.iter().copied());
+        let nodes = all.iter().flat_map(|p| p.nodes());
         sum_of_pieces(nodes, all.iter().flat_map(|p| p.cuts()), a.len())
     }
 
@@ -529,7 +570,11 @@ mod tests {
             &[1_000_000],
         )
         .unwrap();
-        assert!(pieces.nodes.len() <= 2 * 16, "{} nodes", pieces.nodes.len());
+        assert!(
+            pieces.node_sums.len() <= 2 * 16,
+            "{} nodes",
+            pieces.node_sums.len()
+        );
         assert!(
             pieces.cut_values.len() < 2 * LEAF,
             "{} values",
@@ -542,14 +587,10 @@ mod tests {
         let a = ndarray::Array1::from(values(1000)).into_dyn();
         let left = tree_pieces(a.slice(ndarray::s![..300]).into_dyn(), &[0], &[1000]).unwrap();
         let right = tree_pieces(a.slice(ndarray::s![300..]).into_dyn(), &[300], &[1000]).unwrap();
-        let missing = sum_of_pieces(left.nodes.clone(), left.cuts(), 1000);
+        let missing = sum_of_pieces(left.nodes(), left.cuts(), 1000);
         assert!(missing.is_err());
         let twice = sum_of_pieces(
-            left.nodes
-                .iter()
-                .chain(&left.nodes)
-                .chain(&right.nodes)
-                .copied(),
+            left.nodes().chain(left.nodes()).chain(right.nodes()),
             left.cuts().chain(left.cuts()).chain(right.cuts()),
             1000,
         );

@@ -3,8 +3,13 @@
 
 use ndarray::{ArrayD, ArrayViewD};
 use pyo3::prelude::*;
-use python_glue::{Sum, SumInput, Sums, with_contiguous_float64, with_float64_1d};
+use pyo3::types::PyTuple;
+use python_glue::{
+    DaskSum, PieceColumns, Sum, SumInput, Sums, TreePieces, is_dask_array, lazy_sum,
+    with_contiguous_float64, with_float64_1d,
+};
 
+use crate::chunks::{self, Pieces};
 use crate::{Overflow, Summable};
 
 /// `sum_array`'s sums: [`crate::sum_array`] for every dtype.
@@ -36,6 +41,29 @@ impl Sums for Serial {
     }
 }
 
+impl TreePieces for Serial {
+    fn pieces_f64(
+        &self,
+        chunk: ArrayViewD<'_, f64>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        chunks::tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+    fn pieces_f32(
+        &self,
+        chunk: ArrayViewD<'_, f32>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        chunks::tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+}
+
 /// Return the sum of every value of ``arr``, or with ``axis`` its sums along those axes: what
 /// ``np.sum(arr, axis=axis, keepdims=keepdims)`` returns, with its bits.
 ///
@@ -57,6 +85,13 @@ impl Sums for Serial {
 /// integer input, and an ``OverflowError`` naming the axis where an integer sum does not fit
 /// in int64, never a wrapped value.
 ///
+/// A ``dask.array.Array`` gives a lazy 0-d Dask array (with ``keepdims``, one of length one
+/// on each axis) that computes to what ``sum_array(x.compute())`` gives: ``np.sum``'s bits
+/// of the C-ordered array for float64, for any chunking and any number of workers. Each
+/// chunk sends its ``tree_pieces`` (a few KB where chunks span the trailing axes whole), one
+/// task adds them up with ``sum_of_tree_pieces``; integer chunks send their exact sums.
+/// ``axis`` must be None there (a ``ValueError``). Dask is never imported by this module.
+///
 /// Byte-swapped or misaligned arrays are copied to native, aligned values first (memory
 /// order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums such arrays of
 /// more than 8192 values in buffered pieces, which can give other bits). Up to NumPy's 64
@@ -77,14 +112,80 @@ impl Sums for Serial {
 /// 10
 /// >>> sum_array(np.array([[1.0, 2.0], [3.0, 4.5]]), axis=0)
 /// array([4. , 6.5])
-#[pyfunction(name = "sum_array")]
+#[pyfunction(name = "sum_array", pass_module)]
 #[pyo3(signature = (arr, /, axis=None, *, keepdims=false))]
-fn sum_array_py(
-    arr: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+fn sum_array_py<'py>(
+    module: &Bound<'py, PyModule>,
+    arr: &Bound<'py, PyAny>,
+    axis: Option<&Bound<'py, PyAny>>,
     keepdims: bool,
 ) -> PyResult<Py<PyAny>> {
+    if is_dask_array(arr)? {
+        let with = DaskSum {
+            tree_pieces: module.getattr("tree_pieces")?,
+            sum_of_tree_pieces: module.getattr("sum_of_tree_pieces")?,
+            exact_sum: module.getattr("sum_array")?,
+        };
+        return lazy_sum("sum_array", arr, axis, keepdims, with);
+    }
     SumInput::extract("sum_array", arr)?.sum_along(&Serial, axis, keepdims)
+}
+
+/// Return what ``chunk`` holds of NumPy's summation tree over a larger array: the pieces
+/// ``sum_of_tree_pieces`` sums the whole array from, with ``np.sum``'s bits.
+///
+/// ``chunk`` is a float64 or float32 array (any layout: it is read in C order), the block of
+/// a C-ordered array of ``shape`` (a tuple of ints) whose first value sits at index
+/// ``offset`` (a tuple of ints, one per axis). This is how ``sum_array`` sums a Dask array,
+/// and how to sum an array cut into chunks with any other framework (MPI, Ray...): each
+/// chunk's pieces where the chunk lies, then ``sum_of_tree_pieces`` of all of them.
+///
+/// The pieces: the sums of the tree's largest nodes that lie wholly inside the chunk, and its
+/// values (as float64) of the leaves (at most 128 values) its edges cut, as six 1-D arrays
+/// ``(node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values)`` (int64, int64,
+/// float64, int64, int64, float64; starts are flat C-order indices in the whole array). A
+/// chunk that spans the array's trailing axes whole (any chunk of a 1-D array) gives a few
+/// KB whatever its size; one that cuts the last axis, that much per row it holds.
+///
+/// Raises ``TypeError`` for other dtypes (integer sums are exact: sum the chunks with
+/// ``sum_array`` and add them up) and what ``sum_array`` refuses, and ``ValueError`` when the
+/// chunk does not fit in ``shape`` at ``offset``. The GIL is released for large chunks.
+///
+/// >>> import numpy as np
+/// >>> a = np.arange(1000.0)
+/// >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
+/// >>> sum_of_tree_pieces(pieces, a.shape) == sum_array(a)
+/// True
+#[pyfunction(name = "tree_pieces")]
+#[pyo3(signature = (chunk, offset, shape))]
+fn tree_pieces_py<'py>(
+    chunk: &Bound<'py, PyAny>,
+    offset: &Bound<'py, PyAny>,
+    shape: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    python_glue::tree_pieces("tree_pieces", chunk, offset, shape, &Serial)
+}
+
+/// Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its
+/// chunks (an iterable, in any order): a Python float with the bits of ``np.sum`` of the
+/// whole array (and ``sum_array``'s for float32).
+///
+/// Raises ``ValueError`` when the pieces do not cover the array exactly once (a chunk
+/// missing or given twice), ``TypeError`` for what is not ``tree_pieces`` results.
+///
+/// >>> import numpy as np
+/// >>> a = np.arange(10.0).reshape(2, 5)
+/// >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
+/// ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))
+/// 45.0
+#[pyfunction(name = "sum_of_tree_pieces")]
+#[pyo3(signature = (pieces, shape))]
+fn sum_of_tree_pieces_py(pieces: &Bound<'_, PyAny>, shape: &Bound<'_, PyAny>) -> PyResult<f64> {
+    python_glue::sum_of_tree_pieces("sum_of_tree_pieces", pieces, shape, |read, len| {
+        let nodes = read.iter().flat_map(|pieces| pieces.nodes());
+        let cuts = read.iter().flat_map(|pieces| pieces.cuts());
+        chunks::sum_of_pieces(nodes, cuts, len).map_err(|why| why.to_string())
+    })
 }
 
 /// The tutorial's loop in Rust: ``total += arr[i]`` for each ``i`` in order, from ``0.0``.
@@ -122,5 +223,7 @@ fn fast_operations(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(sum_array_naive_py, m)?)?;
     m.add_function(wrap_pyfunction!(sum_array_unordered_py, m)?)?;
+    m.add_function(wrap_pyfunction!(tree_pieces_py, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_of_tree_pieces_py, m)?)?;
     Ok(())
 }

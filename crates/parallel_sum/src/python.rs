@@ -2,9 +2,14 @@
 //! (`python_glue`).
 
 use fast_operations::Overflow;
+use fast_operations::chunks::{self, Pieces};
 use ndarray::{ArrayD, ArrayViewD};
 use pyo3::prelude::*;
-use python_glue::{Sum, SumInput, Sums, with_contiguous_float64, with_thread_limit};
+use pyo3::types::{PyDict, PyTuple};
+use python_glue::{
+    DaskSum, PieceColumns, Sum, SumInput, Sums, TreePieces, is_dask_array, lazy_sum,
+    with_contiguous_float64, with_thread_limit,
+};
 
 use crate::ParallelSummable;
 
@@ -37,6 +42,29 @@ impl Sums for Parallel {
     }
 }
 
+impl TreePieces for Parallel {
+    fn pieces_f64(
+        &self,
+        chunk: ArrayViewD<'_, f64>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        crate::parallel_tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+    fn pieces_f32(
+        &self,
+        chunk: ArrayViewD<'_, f32>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        crate::parallel_tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+}
+
 /// Return the sum of every value of ``arr`` on all cores, or with ``axis`` its sums along
 /// those axes: the same bits as ``fast_operations.sum_array(arr, axis, keepdims=keepdims)``
 /// (and so ``np.sum`` where that one matches it) for every number of threads.
@@ -55,6 +83,9 @@ impl Sums for Parallel {
 /// the same bits. ``threads`` below 1 is a ``ValueError``, anything but an int or None a
 /// ``TypeError``.
 ///
+/// A ``dask.array.Array`` gives a lazy result with the same bits, as ``sum_array`` does
+/// (see there), each chunk's nodes summed on its worker's cores (``threads`` applies there).
+///
 /// The calling thread sums its share itself, with the process's pool of helper threads
 /// (one pool, shared with ``array_ops``): calls from several threads run at the same time,
 /// and a child made by ``os.fork()`` starts helpers of its own.
@@ -64,16 +95,83 @@ impl Sums for Parallel {
 /// 6.5
 /// >>> parallel_sum(np.array([[1, 2], [3, 4]]), axis=1)
 /// array([3, 7])
-#[pyfunction(name = "parallel_sum")]
+#[pyfunction(name = "parallel_sum", pass_module)]
 #[pyo3(signature = (arr, /, axis=None, *, keepdims=false, threads=None))]
-fn parallel_sum_py(
-    arr: &Bound<'_, PyAny>,
-    axis: Option<&Bound<'_, PyAny>>,
+fn parallel_sum_py<'py>(
+    module: &Bound<'py, PyModule>,
+    arr: &Bound<'py, PyAny>,
+    axis: Option<&Bound<'py, PyAny>>,
     keepdims: bool,
-    threads: Option<&Bound<'_, PyAny>>,
+    threads: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     with_thread_limit("parallel_sum", threads, || {
+        if is_dask_array(arr)? {
+            // Each chunk's work runs on its worker with this call's `threads=`.
+            let on_chunks = |name: &str| -> PyResult<Bound<'py, PyAny>> {
+                let function = module.getattr(name)?;
+                let Some(threads) = threads else {
+                    return Ok(function);
+                };
+                let kwargs = PyDict::new(module.py());
+                kwargs.set_item("threads", threads)?;
+                let partial = module.py().import("functools")?.getattr("partial")?;
+                partial.call((function,), Some(&kwargs))
+            };
+            let with = DaskSum {
+                tree_pieces: on_chunks("tree_pieces")?,
+                sum_of_tree_pieces: module.getattr("sum_of_tree_pieces")?,
+                exact_sum: on_chunks("parallel_sum")?,
+            };
+            return lazy_sum("parallel_sum", arr, axis, keepdims, with);
+        }
         SumInput::extract("parallel_sum", arr)?.sum_along(&Parallel, axis, keepdims)
+    })
+}
+
+/// Return what ``chunk`` holds of NumPy's summation tree over a larger array, its nodes
+/// summed on all cores: the same pieces as ``fast_operations.tree_pieces`` (see there), to
+/// the bit, for every number of threads.
+///
+/// ``chunk`` is a float64 or float32 array, the block of a C-ordered array of ``shape`` whose
+/// first value sits at index ``offset``; returns ``(node_starts, node_lens, node_sums,
+/// cut_starts, cut_lens, cut_values)``, which ``sum_of_tree_pieces`` sums. ``threads`` as
+/// ``parallel_sum``'s. Raises ``TypeError`` for other dtypes and ``ValueError`` when the
+/// chunk does not fit in ``shape`` at ``offset``.
+///
+/// >>> import numpy as np
+/// >>> a = np.arange(1000.0)
+/// >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
+/// >>> sum_of_tree_pieces(pieces, a.shape) == parallel_sum(a)
+/// True
+#[pyfunction(name = "tree_pieces")]
+#[pyo3(signature = (chunk, offset, shape, *, threads=None))]
+fn tree_pieces_py<'py>(
+    chunk: &Bound<'py, PyAny>,
+    offset: &Bound<'py, PyAny>,
+    shape: &Bound<'py, PyAny>,
+    threads: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    with_thread_limit("tree_pieces", threads, || {
+        python_glue::tree_pieces("tree_pieces", chunk, offset, shape, &Parallel)
+    })
+}
+
+/// Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its
+/// chunks (an iterable, in any order): a Python float with the bits of ``np.sum`` of the
+/// whole array. The same function as ``fast_operations.sum_of_tree_pieces`` (see there).
+///
+/// >>> import numpy as np
+/// >>> a = np.arange(10.0).reshape(2, 5)
+/// >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
+/// ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))
+/// 45.0
+#[pyfunction(name = "sum_of_tree_pieces")]
+#[pyo3(signature = (pieces, shape))]
+fn sum_of_tree_pieces_py(pieces: &Bound<'_, PyAny>, shape: &Bound<'_, PyAny>) -> PyResult<f64> {
+    python_glue::sum_of_tree_pieces("sum_of_tree_pieces", pieces, shape, |read, len| {
+        let nodes = read.iter().flat_map(|pieces| pieces.nodes());
+        let cuts = read.iter().flat_map(|pieces| pieces.cuts());
+        chunks::sum_of_pieces(nodes, cuts, len).map_err(|why| why.to_string())
     })
 }
 
@@ -113,5 +211,7 @@ fn parallel_sum(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parallel_sum_py, m)?)?;
     m.add_function(wrap_pyfunction!(thread_count, m)?)?;
     m.add_function(wrap_pyfunction!(parallel_sum_unordered_py, m)?)?;
+    m.add_function(wrap_pyfunction!(tree_pieces_py, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_of_tree_pieces_py, m)?)?;
     Ok(())
 }

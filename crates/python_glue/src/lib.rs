@@ -11,6 +11,8 @@
 //! - [`with_float64_1d`], [`with_contiguous_float64`]: the one-dtype functions' arguments.
 //! - [`release_gil`]: when the GIL is released; [`catch_panics`]: no Rust panic reaches Python.
 //! - [`SumInput::sum_along`]: the sums' `axis=` and `keepdims=`, read as NumPy reads them.
+//! - [`lazy_sum`]: the sums of Dask arrays (`dask_sum.py` builds the graph), from each
+//!   chunk's [`tree_pieces`] and their [`sum_of_tree_pieces`].
 //! - [`with_thread_limit`]: the `threads=` argument of the functions that run on the pool.
 //! - [`is_masked`], [`all_strides_zero`], [`MAX_VIEW_NDIM`]: what no array function may take
 //!   as it is.
@@ -21,15 +23,18 @@
 
 mod arrays;
 mod axes;
+mod dask;
 mod errors;
 mod float64;
 mod gil;
 mod names;
 mod panics;
+mod pieces;
 mod sum;
 mod threads;
 
 pub use arrays::{MAX_VIEW_NDIM, all_strides_zero, is_masked};
+pub use dask::{DaskSum, is_dask_array, lazy_sum};
 pub use errors::{InputError, Op};
 pub use float64::{with_contiguous_float64, with_float64_1d};
 pub use gil::release_gil;
@@ -37,5 +42,6 @@ pub use names::{dtype_name, type_name};
 /// The element types NumPy arrays can hold, which a [`Sum::AxisTotal`] must be.
 pub use numpy::Element;
 pub use panics::catch_panics;
+pub use pieces::{PieceColumns, ReadPieces, TreePieces, sum_of_tree_pieces, tree_pieces};
 pub use sum::{Sum, SumInput, Sums};
 pub use threads::with_thread_limit;

@@ -1,6 +1,6 @@
 //! How error messages name what came instead of what was expected.
 
-use numpy::{PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{PyArrayDescr, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
 /// The name of `obj`'s type (`type(obj).__name__`), for error messages.
@@ -12,8 +12,10 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 /// How NumPy prints the array's dtype (`str(arr.dtype)`), for error messages.
 pub fn dtype_name(array: &Bound<'_, PyUntypedArray>) -> String {
-    array
-        .dtype()
-        .str()
-        .map_or_else(|_| "?".into(), |s| s.to_string())
+    descr_name(&array.dtype())
+}
+
+/// How NumPy prints `descr` (`str(dtype)`), for error messages.
+pub(crate) fn descr_name(descr: &Bound<'_, PyArrayDescr>) -> String {
+    descr.str().map_or_else(|_| "?".into(), |s| s.to_string())
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use numpy::{
-    BorrowError, Element, PyArray, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods,
+    BorrowError, Element, PyArray, PyArrayDescr, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods,
     PyReadonlyArrayDyn, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::IntoPyObjectExt;
@@ -14,7 +14,8 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::arrays::{fewer_axes, is_masked, own_if_all_strides_zero};
 use crate::axes::axes;
-use crate::{InputError, Op, catch_panics, dtype_name, release_gil, type_name};
+use crate::names::descr_name;
+use crate::{InputError, Op, catch_panics, release_gil, type_name};
 
 /// A sum function's sum of arrays of `T`. A section implements it once, generically over
 /// its core's element trait, and [`SumInput::sum`] picks the `T` of the argument's dtype.
@@ -54,6 +55,26 @@ pub(crate) enum Dtype {
 }
 
 const SUM_DTYPES: &str = "float64, float32, int32 or int64";
+
+impl Dtype {
+    /// The sums' dtype `descr` is, or the error that says what `func` takes.
+    pub(crate) fn of(
+        func: &'static str,
+        descr: &Bound<'_, PyArrayDescr>,
+    ) -> Result<Dtype, InputError> {
+        match (descr.kind(), descr.itemsize()) {
+            (b'f', 8) => Ok(Dtype::F64),
+            (b'f', 4) => Ok(Dtype::F32),
+            (b'i', 8) => Ok(Dtype::I64),
+            (b'i', 4) => Ok(Dtype::I32),
+            _ => Err(InputError::Dtype {
+                func,
+                expected: SUM_DTYPES,
+                got: descr_name(descr),
+            }),
+        }
+    }
+}
 
 /// An array argument of one of the sums' dtypes, in native byte order and aligned, so that
 /// Rust may read it in place.
@@ -108,19 +129,7 @@ impl<'py> SumInput<'py> {
             return Err(InputError::Masked { func, op: Op::Sum });
         }
         let descr = array.dtype();
-        let dtype = match (descr.kind(), descr.itemsize()) {
-            (b'f', 8) => Dtype::F64,
-            (b'f', 4) => Dtype::F32,
-            (b'i', 8) => Dtype::I64,
-            (b'i', 4) => Dtype::I32,
-            _ => {
-                return Err(InputError::Dtype {
-                    func,
-                    expected: SUM_DTYPES,
-                    got: dtype_name(array),
-                });
-            }
-        };
+        let dtype = Dtype::of(func, &descr)?;
         // Byte-swapped or misaligned values cannot be read in place: copy them into a native,
         // aligned array. order="K" keeps the memory order, and so the order of summation.
         let array = if array.is_aligned() && descr.is_native_byteorder() != Some(false) {

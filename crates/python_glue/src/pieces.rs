@@ -1,0 +1,232 @@
+//! A chunk's tree pieces as Python holds them (`tree_pieces`, `sum_of_tree_pieces`): six
+//! 1-D arrays, which pickle into a few KB, and read back for the sum of every chunk's.
+
+use ndarray::ArrayViewD;
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::sum::Dtype;
+use crate::{InputError, SumInput, catch_panics, release_gil, type_name};
+
+/// A chunk's pieces, as columns: `fast_operations::chunks::Pieces::into_columns`'s
+/// (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values).
+pub type PieceColumns = (
+    Vec<usize>,
+    Vec<usize>,
+    Vec<f64>,
+    Vec<usize>,
+    Vec<usize>,
+    Vec<f64>,
+);
+
+/// How a module computes a chunk's pieces, for each float dtype: the module's core, serial
+/// or on the pool. `Err` says why the chunk does not fit where it is said to be.
+pub trait TreePieces: Sync {
+    /// The pieces of a float64 chunk.
+    fn pieces_f64(
+        &self,
+        chunk: ArrayViewD<'_, f64>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String>;
+    /// The pieces of a float32 chunk.
+    fn pieces_f32(
+        &self,
+        chunk: ArrayViewD<'_, f32>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String>;
+}
+
+const PIECES: &str = "(node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values)";
+
+/// `tree_pieces(chunk, offset, shape)`: the pieces `pieces` computes of `chunk`, a float64 or
+/// float32 array, as a tuple of six 1-D arrays ([`PIECES`]; int64 and float64).
+pub fn tree_pieces<'py>(
+    func: &'static str,
+    chunk: &Bound<'py, PyAny>,
+    offset: &Bound<'py, PyAny>,
+    shape: &Bound<'py, PyAny>,
+    pieces: &impl TreePieces,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let py = chunk.py();
+    let input = SumInput::extract(func, chunk)?;
+    let offset = indices(func, "offset", offset)?;
+    let shape = indices(func, "shape", shape)?;
+    catch_panics(func, || {
+        let columns = match input.dtype() {
+            Dtype::F64 => {
+                let values = input.typed::<f64>()?;
+                let view = values.as_array();
+                release_gil(py, view.len(), || pieces.pieces_f64(view, &offset, &shape))
+            }
+            Dtype::F32 => {
+                let values = input.typed::<f32>()?;
+                let view = values.as_array();
+                release_gil(py, view.len(), || pieces.pieces_f32(view, &offset, &shape))
+            }
+            Dtype::I64 | Dtype::I32 => {
+                return Err(InputError::Dtype {
+                    func,
+                    expected: "float64 or float32 (integer sums are exact in any order)",
+                    got: crate::dtype_name(input.array()),
+                }
+                .into());
+            }
+        };
+        let (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values) =
+            columns.map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))?;
+        let ints = |v: Vec<usize>| {
+            let v: Vec<i64> = v.into_iter().map(|x| x as i64).collect();
+            v.into_pyarray(py).into_any()
+        };
+        let floats = |v: Vec<f64>| v.into_pyarray(py).into_any();
+        PyTuple::new(
+            py,
+            [
+                ints(node_starts),
+                ints(node_lens),
+                floats(node_sums),
+                ints(cut_starts),
+                ints(cut_lens),
+                floats(cut_values),
+            ],
+        )
+    })
+}
+
+/// One chunk's pieces, read back from Python.
+pub struct ReadPieces<'py> {
+    node_starts: PyReadonlyArray1<'py, i64>,
+    node_lens: PyReadonlyArray1<'py, i64>,
+    node_sums: PyReadonlyArray1<'py, f64>,
+    cut_starts: PyReadonlyArray1<'py, i64>,
+    cut_lens: PyReadonlyArray1<'py, i64>,
+    cut_values: PyReadonlyArray1<'py, f64>,
+}
+
+impl<'py> ReadPieces<'py> {
+    /// The nodes: (first flat index, number of values, sum).
+    pub fn nodes(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        let starts = self.node_starts.as_array().into_iter();
+        let places = starts.zip(self.node_lens.as_array());
+        let sums = self.node_sums.as_array();
+        places
+            .zip(sums)
+            .map(|((&start, &len), &sum)| (start as usize, len as usize, sum))
+    }
+
+    /// The cuts: (first flat index, values).
+    pub fn cuts(&self) -> impl Iterator<Item = (usize, &[f64])> + '_ {
+        let mut values = self
+            .cut_values
+            .as_slice()
+            .expect("checked contiguous when read");
+        let starts = self.cut_starts.as_array().into_iter();
+        starts
+            .zip(self.cut_lens.as_array())
+            .map(move |(&start, &len)| {
+                let (cut, rest) = values.split_at(len as usize);
+                values = rest;
+                (start as usize, cut)
+            })
+    }
+
+    fn read(func: &'static str, item: &Bound<'py, PyAny>) -> PyResult<ReadPieces<'py>> {
+        let refuse = || {
+            PyTypeError::new_err(format!(
+                "{func}(): expected a list of tree_pieces() results, tuples of six 1-D arrays \
+                 {PIECES} (int64, int64, float64, int64, int64, float64), got a {} among them",
+                type_name(item)
+            ))
+        };
+        let tuple = item.cast::<PyTuple>().map_err(|_| refuse())?;
+        if tuple.len() != 6 {
+            return Err(refuse());
+        }
+        let ints = |i: usize| -> PyResult<PyReadonlyArray1<'py, i64>> {
+            let array = tuple.get_item(i)?;
+            let array = array.cast::<PyArray1<i64>>().map_err(|_| refuse())?;
+            Ok(array.readonly())
+        };
+        let floats = |i: usize| -> PyResult<PyReadonlyArray1<'py, f64>> {
+            let array = tuple.get_item(i)?;
+            let array = array.cast::<PyArray1<f64>>().map_err(|_| refuse())?;
+            Ok(array.readonly())
+        };
+        let read = ReadPieces {
+            node_starts: ints(0)?,
+            node_lens: ints(1)?,
+            node_sums: floats(2)?,
+            cut_starts: ints(3)?,
+            cut_lens: ints(4)?,
+            cut_values: floats(5)?,
+        };
+        let nodes = read.node_starts.len();
+        let cuts = read.cut_starts.len();
+        let lens = read.cut_lens.as_array();
+        let consistent = read.node_lens.len() == nodes
+            && read.node_sums.len() == nodes
+            && read.cut_lens.len() == cuts
+            && read.cut_values.as_slice().is_ok()
+            && [
+                &read.node_starts,
+                &read.node_lens,
+                &read.cut_starts,
+                &read.cut_lens,
+            ]
+            .iter()
+            .all(|a| a.as_array().iter().all(|&x| x >= 0))
+            && lens.iter().map(|&len| len as u64).sum::<u64>() == read.cut_values.len() as u64;
+        if !consistent {
+            return Err(PyValueError::new_err(format!(
+                "{func}(): these are not tree_pieces() results: the arrays' lengths or signs do \
+                 not match {PIECES}"
+            )));
+        }
+        Ok(read)
+    }
+}
+
+/// `sum_of_tree_pieces(pieces, shape)`: `sum` of every chunk's pieces read from the Python
+/// iterable `pieces`, for an array of `shape`; `sum`'s `Err` says why the pieces do not cover
+/// the array (a `ValueError`).
+pub fn sum_of_tree_pieces(
+    func: &'static str,
+    pieces: &Bound<'_, PyAny>,
+    shape: &Bound<'_, PyAny>,
+    sum: impl FnOnce(&[ReadPieces<'_>], usize) -> Result<f64, String>,
+) -> PyResult<f64> {
+    let read = pieces
+        .try_iter()?
+        .map(|item| ReadPieces::read(func, &item?))
+        .collect::<PyResult<Vec<_>>>()?;
+    let shape = indices(func, "shape", shape)?;
+    let len = shape
+        .iter()
+        .try_fold(1usize, |n, &axis| n.checked_mul(axis))
+        .ok_or_else(|| PyValueError::new_err(format!("{func}(): shape {shape:?} is too large")))?;
+    catch_panics(func, || {
+        sum(&read, len).map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))
+    })
+}
+
+/// `obj`, a tuple (or list) of ints >= 0: an offset or a shape.
+fn indices(func: &'static str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
+    let ints: Vec<i64> = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{func}(): expected {name} as a tuple of ints, got {}",
+            type_name(obj)
+        ))
+    })?;
+    ints.iter()
+        .map(|&i| usize::try_from(i))
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            PyValueError::new_err(format!(
+                "{func}(): expected {name} as ints >= 0, got {ints:?}"
+            ))
+        })
+}
