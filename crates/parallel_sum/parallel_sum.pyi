@@ -95,9 +95,10 @@ def tree_pieces(
     chunk does not fit in ``shape`` at ``offset``.
 
     >>> import numpy as np
+    >>> from parallel_sum import sum_of_tree_pieces
     >>> a = np.arange(1000.0)
     >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
-    >>> sum_of_tree_pieces(pieces, a.shape) == parallel_sum(a)
+    >>> sum_of_tree_pieces(pieces, a.shape) == float(np.sum(a))
     True
     """
 
@@ -119,6 +120,7 @@ def sum_of_tree_pieces(
     whole array. The same function as ``fast_operations.sum_of_tree_pieces`` (see there).
 
     >>> import numpy as np
+    >>> from parallel_sum import tree_pieces
     >>> a = np.arange(10.0).reshape(2, 5)
     >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
     ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))

@@ -64,13 +64,24 @@ def test_unordered_sum_is_a_sum_of_contiguous_float64():
         sum_array_unordered(a.astype(np.float32))
 
 
-FUNCTIONS = [sum_array, sum_array_naive, sum_array_unordered]
+FUNCTIONS = [
+    sum_array,
+    sum_array_naive,
+    sum_array_unordered,
+    fast_operations.tree_pieces,
+    fast_operations.sum_of_tree_pieces,
+]
+SIGNATURES = {
+    "sum_array": "(arr, /, axis=None, *, keepdims=False)",
+    "tree_pieces": "(chunk, offset, shape)",
+    "sum_of_tree_pieces": "(pieces, shape)",
+}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
 def test_docstring_example_runs(function):
     assert_docstring_example_runs(function)
-    expected = "(arr, /, axis=None, *, keepdims=False)" if function is sum_array else "(arr, /)"
+    expected = SIGNATURES.get(function.__name__, "(arr, /)")
     assert str(inspect.signature(function)) == expected
 
 

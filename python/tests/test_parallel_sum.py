@@ -82,7 +82,13 @@ def test_unordered_yardstick_is_a_sum_of_contiguous_float64():
         parallel_sum_unordered(a.astype(np.int64))
 
 
-FUNCTIONS = [parallel_sum.parallel_sum, thread_count, parallel_sum_unordered]
+FUNCTIONS = [
+    parallel_sum.parallel_sum,
+    thread_count,
+    parallel_sum_unordered,
+    parallel_sum.tree_pieces,
+    parallel_sum.sum_of_tree_pieces,
+]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
@@ -94,5 +100,8 @@ def test_signatures_and_stub():
     # threads= is tested in test_threads_keyword.py.
     assert str(inspect.signature(parallel_sum.parallel_sum)) == (
         "(arr, /, axis=None, *, keepdims=False, threads=None)"
+    )
+    assert str(inspect.signature(parallel_sum.tree_pieces)) == (
+        "(chunk, offset, shape, *, threads=None)"
     )
     assert_ships_stub(parallel_sum, {f.__name__ for f in FUNCTIONS})

@@ -152,9 +152,10 @@ fn sum_array_py<'py>(
 /// chunk does not fit in ``shape`` at ``offset``. The GIL is released for large chunks.
 ///
 /// >>> import numpy as np
+/// >>> from fast_operations import sum_of_tree_pieces
 /// >>> a = np.arange(1000.0)
 /// >>> pieces = [tree_pieces(a[:300], (0,), a.shape), tree_pieces(a[300:], (300,), a.shape)]
-/// >>> sum_of_tree_pieces(pieces, a.shape) == sum_array(a)
+/// >>> sum_of_tree_pieces(pieces, a.shape) == float(np.sum(a))
 /// True
 #[pyfunction(name = "tree_pieces")]
 #[pyo3(signature = (chunk, offset, shape))]
@@ -174,6 +175,7 @@ fn tree_pieces_py<'py>(
 /// missing or given twice), ``TypeError`` for what is not ``tree_pieces`` results.
 ///
 /// >>> import numpy as np
+/// >>> from fast_operations import tree_pieces
 /// >>> a = np.arange(10.0).reshape(2, 5)
 /// >>> sum_of_tree_pieces([tree_pieces(a[:, :2], (0, 0), (2, 5)),
 /// ...                     tree_pieces(a[:, 2:], (0, 2), (2, 5))], (2, 5))
