@@ -268,6 +268,24 @@ def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():
     assert "9 repeats (27 where a repeat holds fewer than 10 calls)" in timing.describe(timing.FULL)
 
 
+def test_slow_calls_are_timed_once_a_round_as_many_rounds_as_fit():
+    calls = []
+
+    def path(name, seconds):
+        return lambda _: (calls.append(name), time.sleep(seconds))
+
+    settings = timing.Settings(repeat_seconds=0.01, repeats=3)
+    times = timing.time_rounds({"a": (path("a", 0), None), "b": (path("b", 0), None)},
+                               settings, seconds=1.0)
+    assert times["a"].repeats == times["b"].repeats == 3 * settings.repeats  # the most
+    assert times["a"].loops == 1 and len(calls) == 2 * (1 + 3 * settings.repeats)
+    assert sorted(calls[-2:]) == ["a", "b"]  # each round calls each path once
+    calls.clear()
+    times = timing.time_rounds({"slow": (path("slow", 0.05), None)}, settings, seconds=0.12)
+    assert times["slow"].repeats == 3 and len(calls) == 1 + 3  # the fewest
+    assert times["slow"].low >= 0.05
+
+
 def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
     from compare.views import layouts
 
