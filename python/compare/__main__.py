@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from . import (axes, callers, output, report, roofline, section1, section2, section3,
-               section4, timing, views)
+from . import (axes, callers, cluster, output, report, roofline, section1, section2,
+               section3, section4, timing, views)
 
-# In tutorial order (sections 1 and 2 on other layouts and along axes after them,
-# concurrent callers last); each section module
+# In tutorial order (sections 1 and 2 on other layouts, along axes and on Dask arrays after
+# them, concurrent callers last); each section module
 # exposes SECTION with a run(settings, roofline).
 SECTIONS = {
     "1": section1.SECTION,
     "2": section2.SECTION,
     "views": views.SECTION,
     "axes": axes.SECTION,
+    "dask": cluster.SECTION,
     "3": section3.SECTION,
     "4": section4.SECTION,
     "callers": callers.SECTION,

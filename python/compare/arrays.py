@@ -31,11 +31,13 @@ def sized(settings: timing.Settings, prepare):
         yield {"n": n}, prepare(n)
 
 
-def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check, timed):
+def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check, timed,
+            time=timing.time_calls):
     """For each case ``(fields, inputs)`` (see ``sized``): a record per peer, the case's
     fields in it, with its status. A peer that loaded is first checked (``check(name, fn,
     inputs)`` gives its status and findings); those that pass are timed in turns on
-    ``timed(inputs)``, their "seconds" added."""
+    ``timed(inputs)`` by ``time(calls, settings)`` (see ``timing.time_calls``), their
+    "seconds" added."""
     loaded = {peer.name: load(peer) for peer in peers}
     for fields, inputs in cases:
         records = []
@@ -45,7 +47,7 @@ def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check
             record |= {"status": fn} if isinstance(fn, str) else check(peer.name, fn, inputs)
             records.append(record)
         ok = {r["path"]: (loaded[r["path"]], timed(inputs)) for r in records if r["status"] == "ok"}
-        times = timing.time_calls(ok, settings)
+        times = time(ok, settings)
         case = " ".join(f"{k}={v:.0e}" if k == "n" else f"{k}={v}" for k, v in fields.items())
         for record in records:
             if record["path"] in times:

@@ -77,6 +77,32 @@ def time_calls(calls: dict, settings: Settings) -> dict[str, Timing]:
             for name, s in samples.items()}
 
 
+def time_rounds(calls: dict, settings: Settings, seconds: float) -> dict[str, Timing]:
+    """Seconds per call of each ``name: (fn, arg)``, for calls too slow to loop (a sum on a
+    cluster: tens of milliseconds to seconds a call): one call of each per round, the rounds in
+    shuffled orders as in ``time_calls``, the median over rounds. After a warm-up round, as
+    many rounds as fit in about ``seconds``: at least 3, at most the repeats ``time_calls``
+    takes for few calls."""
+    names = list(calls)
+    start = timeit.default_timer()
+    for name in names:  # warm-up; and how long a round takes
+        fn, arg = calls[name]
+        fn(arg)
+    per_round = timeit.default_timer() - start
+    rounds = max(3, min(FEW_CALLS_FACTOR * settings.repeats, int(seconds / max(per_round, 1e-9))))
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    order = random.Random(0)
+    for _ in range(rounds):
+        order.shuffle(names)
+        for name in names:
+            fn, arg = calls[name]
+            start = timeit.default_timer()
+            fn(arg)
+            samples[name].append(timeit.default_timer() - start)
+    return {name: Timing(statistics.median(s), min(s), max(s), 1, rounds)
+            for name, s in samples.items()}
+
+
 def loop_overhead(settings: Settings) -> Timing:
     """Seconds per iteration of an empty ``timeit`` loop: the part of every row that is not the call."""
     return _time(timeit.Timer("pass"), settings)

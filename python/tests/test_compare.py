@@ -15,6 +15,7 @@ import pytest
 from compare.__main__ import SECTIONS
 from compare.arrays import InPlaceSection
 from compare.axes import AxesSection, along_axis
+from compare.cluster import ClusterSection, lazy
 from compare.peers import Peer, module_function
 from compare import timing
 from compare.scalar import ScalarSection
@@ -185,6 +186,99 @@ def test_axes_section_checks_shape_values_and_bits_and_a_sum_without_axis_is_una
         assert paths["math.nosuch"] == ["unavailable: the installed math has no nosuch"]
 
 
+def dask_rows(output: str, title: str) -> dict[tuple, dict[str, list[str]]]:
+    """The dask table under ``title``: for each case (n, chunks), each path's cells after its
+    name."""
+    cases, case = {}, ["", ""]
+    for cells in table_rows(output, title):
+        for i, pattern in enumerate([r"\de[+-]\d\d", r"\d+ x \d+"]):
+            if len(cells) > 1 and re.fullmatch(pattern, cells[0]):
+                case[i], cells = cells[0], cells[1:]
+        cases.setdefault(tuple(case), {})[cells[0]] = cells[1:]
+    return cases
+
+
+def test_our_sums_of_dask_arrays_have_np_sums_bits(quick_run):
+    cases = dask_rows(quick_run, SECTIONS["dask"].title)
+    assert [n for n, _ in cases] == ["1e+06", "1e+07"]
+    for case, paths in cases.items():
+        assert paths["Dask + NumPy"][2] == "1.00x", case
+        for path in ["sum_array", "parallel_sum"]:
+            assert paths[path][-1] == "same", (case, path, paths[path])
+
+
+def test_dask_section_checks_values_and_bits_and_skips_what_does_not_fit(monkeypatch):
+    import dask
+    import dask.array as da
+
+    from compare import cluster
+
+    def whole(x):  # what sum_array(x) will be: np.sum's bits, lazily (chunks concatenated)
+        return da.from_delayed(dask.delayed(np.sum)(x), shape=(), dtype=np.float64)
+
+    def eager(x):  # today's sum_array: np.asarray(x), then a float
+        return float(np.sum(np.asarray(x)))
+
+    def takes_no_dask(x):
+        raise TypeError("expected a NumPy array")
+
+    def raises(x):
+        raise ValueError("no chunks")
+
+    section = ClusterSection(
+        key="test",
+        title="check",
+        baseline="Dask + NumPy",
+        peers=[
+            Peer("Dask + NumPy", "x.sum()", lambda: lambda x: x.sum().compute()),
+            Peer("np.sum's bits", "np.sum of the whole array, in one task", lazy(lambda: whole)),
+            Peer("an ulp off", "times 1 + 2^-52", lazy(lambda: lambda x: whole(x) * (1 + 2**-52))),
+            Peer("far off", "x.sum() * 1.001", lazy(lambda: lambda x: x.sum() * 1.001)),
+            Peer("eager", "returns a float", lazy(lambda: eager)),
+            Peer("no Dask", "raises TypeError", lazy(lambda: takes_no_dask)),
+            Peer("raises", "raises ValueError", lazy(lambda: raises)),
+        ],
+        sizes=[],
+        quick_sizes=[10**5, 2 * 10**5, 3 * 10**5],
+        chunks=12_345,
+        checked_up_to=10**5,
+    )
+    monkeypatch.setattr(cluster, "QUICK_ROUNDS_SECONDS", 0.0)  # the fewest rounds: 3
+    room = cluster.room
+    monkeypatch.setattr(cluster, "room", lambda n, limits: (
+        "skipped: no room" if n == 3 * 10**5 else room(n, limits)))
+    cases = dask_rows(section.run(QUICK, {}).text(), "check")
+    assert list(cases) == [("1e+05", "9 x 12345"), ("2e+05", "17 x 12345"),
+                           ("3e+05", "25 x 12345")]
+    for (n, _), paths in cases.items():
+        assert paths["eager"] == ["unavailable: the installed eager takes no Dask array: it "
+                                  "returned a float, not a lazy sum"]
+        assert paths["no Dask"] == ["unavailable: takes_no_dask takes no Dask array: expected "
+                                    "a NumPy array"]
+        if n == "3e+05":
+            assert paths["Dask + NumPy"] == ["skipped: no room"]
+            continue
+        assert paths["Dask + NumPy"][2] == "1.00x"
+        assert paths["raises"] == ["WRONG: raised ValueError: no chunks"]
+        against = "np.sum" if n == "1e+05" else "Dask's x.sum()"
+        assert re.fullmatch(rf"WRONG: \S+, {re.escape(against)} \S+", paths["far off"][0])
+        if n == "1e+05":
+            assert paths["np.sum's bits"][-1] == "same"
+            assert paths["an ulp off"][-1] == "differs"
+        else:
+            assert {paths[p][-1] for p in ["Dask + NumPy", "np.sum's bits", "an ulp off"]} == {
+                "not checked"}
+
+
+def test_an_array_is_made_only_where_it_fits_in_free_memory_and_under_the_workers_limits():
+    from compare.cluster import room
+
+    assert room(10**13, [0, 0]).startswith("skipped: 80000 GB of values, ")  # 0: no limit
+    assert room(10**8, [0.4e9, 2e9]) == ("skipped: 0.4 GB of values per worker, workers' "
+                                         "memory limit 0.4 GB")
+    assert room(10**6, [0.4e9, 2e9]) is None
+
+
 def test_wrong_answer_is_shown_instead_of_a_time():
     section = ScalarSection(
         key="test",
@@ -266,6 +360,24 @@ def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():
     assert times["fast"].loops >= timing.FEW_CALLS
     assert times["fast"].repeats == QUICK.repeats
     assert "9 repeats (27 where a repeat holds fewer than 10 calls)" in timing.describe(timing.FULL)
+
+
+def test_slow_calls_are_timed_once_a_round_as_many_rounds_as_fit():
+    calls = []
+
+    def path(name, seconds):
+        return lambda _: (calls.append(name), time.sleep(seconds))
+
+    settings = timing.Settings(repeat_seconds=0.01, repeats=3)
+    times = timing.time_rounds({"a": (path("a", 0), None), "b": (path("b", 0), None)},
+                               settings, seconds=1.0)
+    assert times["a"].repeats == times["b"].repeats == 3 * settings.repeats  # the most
+    assert times["a"].loops == 1 and len(calls) == 2 * (1 + 3 * settings.repeats)
+    assert sorted(calls[-2:]) == ["a", "b"]  # each round calls each path once
+    calls.clear()
+    times = timing.time_rounds({"slow": (path("slow", 0.05), None)}, settings, seconds=0.12)
+    assert times["slow"].repeats == 3 and len(calls) == 1 + 3  # the fewest
+    assert times["slow"].low >= 0.05
 
 
 def test_every_view_layout_holds_n_values_laid_out_as_its_name_says():
