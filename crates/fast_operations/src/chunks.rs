@@ -131,6 +131,8 @@ pub enum ChunkError {
         /// `shape`'s.
         shape: usize,
     },
+    /// The array has more values than a `usize` counts.
+    TooLarge,
     /// Along `axis`, the chunk's `len` values from `offset` do not fit in the array's `size`.
     OutOfBounds {
         /// The axis.
@@ -155,6 +157,7 @@ impl fmt::Display for ChunkError {
                 f,
                 "expected an offset and a shape with the chunk's {chunk} axes, got {offset} and {shape}"
             ),
+            ChunkError::TooLarge => write!(f, "the array has more values than an index counts"),
             ChunkError::OutOfBounds {
                 axis,
                 offset,
@@ -282,6 +285,11 @@ impl Runs {
                 });
             }
         }
+        // Every flat index then fits too.
+        shape
+            .iter()
+            .try_fold(1usize, |n, &len| n.checked_mul(len))
+            .ok_or(ChunkError::TooLarge)?;
         // The array's C strides, in values.
         let mut strides = vec![1; shape.len()];
         for axis in (1..shape.len()).rev() {
@@ -608,5 +616,9 @@ mod tests {
             tree_pieces(a.view(), &[0], &[3, 4]),
             Err(ChunkError::Axes { .. })
         ));
+        assert_eq!(
+            tree_pieces(a.view(), &[0, 0], &[1 << 40, 1 << 40]),
+            Err(ChunkError::TooLarge)
+        );
     }
 }

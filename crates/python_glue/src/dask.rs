@@ -9,6 +9,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
 
 use crate::sum::Dtype;
+use crate::{InputError, Op, is_masked};
 
 /// The module's functions a Dask sum runs, each on one chunk or on the chunks' results:
 /// `tree_pieces(chunk, offset, shape)` and `sum_of_tree_pieces(pieces, shape)` for floats,
@@ -59,6 +60,13 @@ pub fn lazy_sum<'py>(
         .getattr(intern!(py, "dtype"))?
         .cast_into::<PyArrayDescr>()?;
     Dtype::of(func, &descr)?;
+    // What its chunks are: refused now if the arrays would be, not when computed.
+    let meta = x.getattr(intern!(py, "_meta"))?;
+    if let Ok(meta) = meta.cast::<PyUntypedArray>()
+        && is_masked(meta)?
+    {
+        return Err(InputError::Masked { func, op: Op::Sum }.into());
+    }
     if let Some(axis) = axis {
         return Err(PyValueError::new_err(format!(
             "{func}(): axis= is not supported for a Dask array (got axis={axis}); expected \
@@ -78,6 +86,7 @@ pub fn lazy_sum<'py>(
     lazy_sum
         .bind(py)
         .call1((
+            func,
             x,
             keepdims,
             with.tree_pieces,

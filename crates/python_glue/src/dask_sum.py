@@ -14,15 +14,21 @@ No chunk moves between workers: only the pieces travel, to the task that combine
 """
 
 import itertools
+import math
 
 import dask
 import dask.array as da
 import numpy as np
 
 
-def lazy_sum(x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
-    """The sum of every value of ``x`` as a 0-d Dask array (shape ``(1,) * x.ndim`` with
-    ``keepdims``); computed, a Python float or int."""
+def lazy_sum(func, x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
+    """The sum of every value of ``x`` by ``func`` as a 0-d Dask array (shape ``(1,) * x.ndim``
+    with ``keepdims``); computed, a Python float or int."""
+    if any(math.isnan(size) for chunks in x.chunks for size in chunks):
+        raise ValueError(
+            f"{func}(): expected a Dask array of known chunk sizes, got chunks {x.chunks}: "
+            "call x.compute_chunk_sizes() first"
+        )
     # Each block's index of its first value, in the C order of x.to_delayed().ravel().
     starts = [itertools.accumulate(chunks[:-1], initial=0) for chunks in x.chunks]
     offsets = itertools.product(*(list(axis) for axis in starts))

@@ -138,7 +138,7 @@ impl<'py> ReadPieces<'py> {
         let refuse = || {
             PyTypeError::new_err(format!(
                 "{func}(): expected a list of tree_pieces() results, tuples of six 1-D arrays \
-                 {PIECES} (int64, int64, float64, int64, int64, float64), got a {} among them",
+                 {PIECES} (int64, int64, float64, int64, int64, float64), got a {} object among them",
                 type_name(item)
             ))
         };
@@ -179,7 +179,10 @@ impl<'py> ReadPieces<'py> {
             ]
             .iter()
             .all(|a| a.as_array().iter().all(|&x| x >= 0))
-            && lens.iter().map(|&len| len as u64).sum::<u64>() == read.cut_values.len() as u64;
+            && lens
+                .iter()
+                .try_fold(0u64, |total, &len| total.checked_add(len as u64))
+                == Some(read.cut_values.len() as u64);
         if !consistent {
             return Err(PyValueError::new_err(format!(
                 "{func}(): these are not tree_pieces() results: the arrays' lengths or signs do \
