@@ -435,7 +435,7 @@ def test_hypothesis_random_shapes_and_chunkings(da, total, case):
     assert_sums_lazily(total, da.from_array(values, chunks=chunks))
 
 
-# --- Schedulers -------------------------------------------------------------------------------
+# --- parallel_sum's threads=, and Dask's schedulers -------------------------------------------
 
 
 def made_where_read(da, shape, chunks, dtype=np.float64):
