@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 
 import fast_operations
 import parallel_sum
-from helpers import bits, run_python, wide
+from helpers import bits, misaligned, run_python, wide
 
 # Seconds any one computation may take (a slow shared machine, not the expected time).
 TIMEOUT = 60
@@ -934,6 +934,9 @@ def test_a_chunk_is_read_in_c_order_whatever_its_layout(tree):
         "strided view": spread[::2, ::3],
         "reversed view": reversed_copy[::-1, ::-1],
         "transposed view": np.ascontiguousarray(chunk.T).T,
+        "misaligned C copy": misaligned(chunk.ravel()).reshape(chunk.shape),
+        "misaligned Fortran copy": misaligned(chunk.T.ravel()).reshape(chunk.T.shape).T,
+        "byte-swapped copy": chunk.astype(chunk.dtype.newbyteorder()),
     }
     expected = tree.pieces(chunk, (100, 50), values.shape)
     assert_pieces_describe_the_chunk(expected, chunk, (100, 50), values.shape)
@@ -941,6 +944,22 @@ def test_a_chunk_is_read_in_c_order_whatever_its_layout(tree):
         np.testing.assert_array_equal(layout, chunk)
         got = tree.pieces(layout, (100, 50), values.shape)
         assert [p.tobytes() for p in got] == [p.tobytes() for p in expected], name
+
+
+def test_a_misaligned_chunk_received_over_the_network_gives_the_aligned_pieces():
+    # Dask's workers unpickle chunks they receive at any address; those are read where they
+    # are, a buffer at a time (large enough here for parallel_sum's threads to share them).
+    values = wide(3_000_001, seed=7)
+    chunk = values[123_457:2_876_543]
+    held = misaligned(chunk, offset=3)
+    expected = fast_operations.tree_pieces(chunk, (123_457,), values.shape)
+    assert_pieces_describe_the_chunk(expected, chunk, (123_457,), values.shape)
+    for threads in [None, 1, 2, 3]:
+        for got in [
+            fast_operations.tree_pieces(held, (123_457,), values.shape),
+            parallel_sum.tree_pieces(held, (123_457,), values.shape, threads=threads),
+        ]:
+            assert [p.tobytes() for p in got] == [p.tobytes() for p in expected], threads
 
 
 def test_both_modules_and_every_thread_count_give_the_same_pieces():

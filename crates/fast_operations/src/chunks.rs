@@ -17,7 +17,9 @@
 //! array) is one run: a few KB, however many values it holds. A chunk that cuts the last
 //! axis is one run per row of it.
 
-use crate::pairwise::{Depth, LEAF, Value, pairwise_sum_at, split};
+use crate::pairwise::{
+    Depth, F64Bytes, LEAF, Value, pairwise_sum_at, pairwise_sum_of_bytes_at, split,
+};
 use ndarray::ArrayViewD;
 use std::fmt;
 
@@ -215,7 +217,11 @@ pub fn tree_pieces<T: Value>(
     offset: &[usize],
     shape: &[usize],
 ) -> Result<Pieces, ChunkError> {
-    tree_pieces_with(chunk, offset, shape, |nodes| {
+    let values = chunk.as_standard_layout();
+    let values = values
+        .as_slice()
+        .expect("a standard layout array is one slice in C order");
+    tree_pieces_with(values, chunk.shape(), offset, shape, |nodes| {
         nodes
             .iter()
             .map(|&(values, depth)| pairwise_sum_at(values, depth))
@@ -223,28 +229,87 @@ pub fn tree_pieces<T: Value>(
     })
 }
 
-/// [`tree_pieces`], with the nodes' sums computed by `sum_nodes` (given each node's values
-/// and depth, it returns their sums in the same order): for code that sums them on threads.
-pub fn tree_pieces_with<T: Value>(
-    chunk: ArrayViewD<'_, T>,
+/// [`tree_pieces`] of a float64 chunk whose values, in C order, are at any address
+/// (misaligned): summed a buffer at a time, never copied whole.
+pub fn tree_pieces_of_bytes(
+    chunk: F64Bytes<'_>,
+    chunk_shape: &[usize],
     offset: &[usize],
     shape: &[usize],
-    sum_nodes: impl FnOnce(&[(&[T], Depth)]) -> Vec<f64>,
 ) -> Result<Pieces, ChunkError> {
-    let runs = Runs::new(chunk.shape(), offset, shape)?;
-    let chunk = chunk.as_standard_layout();
-    let values = chunk
-        .as_slice()
-        .expect("a standard layout array is one slice in C order");
+    tree_pieces_with(chunk, chunk_shape, offset, shape, |nodes| {
+        nodes
+            .iter()
+            .map(|&(values, depth)| pairwise_sum_of_bytes_at(values, depth))
+            .collect()
+    })
+}
+
+/// A chunk's values in C order, as [`tree_pieces_with`] takes them: a slice of f64 or f32,
+/// or [`F64Bytes`].
+pub trait ChunkValues<'a>: Copy {
+    /// The number of values.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The first `mid` values and the others.
+    fn split_at(self, mid: usize) -> (Self, Self);
+    /// Appends the values to `out`, as float64.
+    fn extend_f64(self, out: &mut Vec<f64>);
+}
+
+impl<'a, T: Value> ChunkValues<'a> for &'a [T] {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        <[T]>::split_at(self, mid)
+    }
+    fn extend_f64(self, out: &mut Vec<f64>) {
+        out.extend(self.iter().map(|x| x.to_f64()));
+    }
+}
+
+impl<'a> ChunkValues<'a> for F64Bytes<'a> {
+    fn len(&self) -> usize {
+        F64Bytes::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        F64Bytes::split_at(self, mid)
+    }
+    fn extend_f64(self, out: &mut Vec<f64>) {
+        out.extend(self.iter());
+    }
+}
+
+/// [`tree_pieces`] of the chunk of `chunk_shape` whose values, in C order, are `values`, with
+/// the nodes' sums computed by `sum_nodes` (given each node's values and depth, it returns
+/// their sums in the same order): for code that sums them on threads, or from bytes.
+pub fn tree_pieces_with<'a, V: ChunkValues<'a>>(
+    values: V,
+    chunk_shape: &[usize],
+    offset: &[usize],
+    shape: &[usize],
+    sum_nodes: impl FnOnce(&[(V, Depth)]) -> Vec<f64>,
+) -> Result<Pieces, ChunkError> {
+    let runs = Runs::new(chunk_shape, offset, shape)?;
+    assert_eq!(
+        values.len(),
+        chunk_shape.iter().product::<usize>(),
+        "one value per index of the chunk"
+    );
     let mut walk = Decompose {
         n: shape.iter().product(),
         nodes: Vec::new(),
         pieces: Pieces::default(),
     };
-    if runs.len > 0 {
-        for (run, &start) in values.chunks(runs.len).zip(&runs.starts) {
-            walk.node(0, walk.n, Depth::ROOT, start, run);
-        }
+    let mut rest = values;
+    for &start in &runs.starts {
+        let (run, after) = rest.split_at(runs.len);
+        walk.node(0, walk.n, Depth::ROOT, start, run);
+        rest = after;
     }
     let mut pieces = walk.pieces;
     pieces.node_sums = sum_nodes(&walk.nodes);
@@ -335,25 +400,25 @@ impl Runs {
 }
 
 /// The walk down the tree over `n` values for each run of a chunk.
-struct Decompose<'a, T> {
+struct Decompose<V> {
     n: usize,
     /// The values and depths of the nodes found inside runs, to be summed at the end.
-    nodes: Vec<(&'a [T], Depth)>,
+    nodes: Vec<(V, Depth)>,
     /// The nodes' places, and the cuts (the nodes' sums are filled in at the end).
     pieces: Pieces,
 }
 
-impl<'a, T: Value> Decompose<'a, T> {
+impl<'a, V: ChunkValues<'a>> Decompose<V> {
     /// The pieces of the node of `len` values from flat index `start`, at `depth`, that the
     /// run of `values` from flat index `run_start` holds.
-    fn node(&mut self, start: usize, len: usize, depth: Depth, run_start: usize, values: &'a [T]) {
+    fn node(&mut self, start: usize, len: usize, depth: Depth, run_start: usize, values: V) {
         let run_end = run_start + values.len();
         let end = start + len;
         if end <= run_start || start >= run_end {
             return;
         }
         if run_start <= start && end <= run_end {
-            let node = &values[start - run_start..end - run_start];
+            let node = values.split_at(start - run_start).1.split_at(len).0;
             self.pieces.node_starts.push(start);
             self.pieces.node_lens.push(len);
             self.nodes.push((node, depth));
@@ -362,10 +427,8 @@ impl<'a, T: Value> Decompose<'a, T> {
             let to = end.min(run_end);
             self.pieces.cut_starts.push(from);
             self.pieces.cut_lens.push(to - from);
-            let held = &values[from - run_start..to - run_start];
-            self.pieces
-                .cut_values
-                .extend(held.iter().map(|x| x.to_f64()));
+            let held = values.split_at(from - run_start).1.split_at(to - from).0;
+            held.extend_f64(&mut self.pieces.cut_values);
         } else {
             let half = split(len);
             self.node(start, half, depth.child(), run_start, values);
@@ -560,6 +623,26 @@ mod tests {
                 let got = sum_of_blocks(&a, &[cuts]).unwrap();
                 assert_eq!(got.to_bits(), whole(&a), "NaNs at {i} and {j}, step {step}");
             }
+        }
+    }
+
+    #[test]
+    fn misaligned_bytes_give_the_same_pieces() {
+        let n = 100_000;
+        let a = ndarray::Array1::from(values(n));
+        let mut bytes = vec![0u8; 1];
+        for x in a.iter() {
+            bytes.extend_from_slice(&x.to_ne_bytes());
+        }
+        for (from, to) in [(0, n), (3, 99_000), (12_345, 67_891), (50, 51)] {
+            let chunk = a.slice(ndarray::s![from..to]).into_dyn();
+            let aligned = tree_pieces(chunk, &[from], &[n]).unwrap();
+            let held = F64Bytes::new(&bytes[1 + 8 * from..1 + 8 * to]).unwrap();
+            let misaligned = tree_pieces_of_bytes(held, &[to - from], &[from], &[n]).unwrap();
+            let bits = |p: &Pieces| p.node_sums.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&misaligned), bits(&aligned), "{from}..{to}");
+            assert_eq!(misaligned.node_starts, aligned.node_starts);
+            assert_eq!(misaligned.cut_values, aligned.cut_values);
         }
     }
 

@@ -10,6 +10,7 @@ use python_glue::{
 };
 
 use crate::chunks::{self, Pieces};
+use crate::pairwise::F64Bytes;
 use crate::{Overflow, Summable};
 
 /// `sum_array`'s sums: [`crate::sum_array`] for every dtype.
@@ -49,6 +50,18 @@ impl TreePieces for Serial {
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
         chunks::tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+    fn pieces_f64_bytes(
+        &self,
+        bytes: &[u8],
+        chunk_shape: &[usize],
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        let values = F64Bytes::new(bytes).expect("eight bytes a value");
+        chunks::tree_pieces_of_bytes(values, chunk_shape, offset, shape)
             .map(Pieces::into_columns)
             .map_err(|why| why.to_string())
     }

@@ -17,11 +17,13 @@
 //! With the `python` feature, the Python module `parallel_sum`. The core has no Python in it.
 #![deny(missing_docs)]
 
-use fast_operations::chunks::{ChunkError, Pieces, tree_pieces, tree_pieces_with};
+use fast_operations::chunks::{
+    ChunkError, Pieces, tree_pieces, tree_pieces_of_bytes, tree_pieces_with,
+};
 use fast_operations::nodes::{
     Depth, merged_axes, pairwise_sum_at, split, sum_in_index_order_at, summation_slice,
 };
-use fast_operations::pairwise::Value;
+use fast_operations::pairwise::{F64Bytes, Value, pairwise_sum_of_bytes_at};
 use fast_operations::{Summable, sum_f64_slice, sum_unordered};
 use ndarray::{ArrayView1, ArrayViewD, Axis};
 
@@ -189,6 +191,15 @@ impl<T: Sync> Part for &[T] {
     }
 }
 
+impl Part for F64Bytes<'_> {
+    fn len(&self) -> usize {
+        F64Bytes::len(self)
+    }
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        F64Bytes::split_at(self, mid)
+    }
+}
+
 impl<T: Sync> Part for ArrayView1<'_, T> {
     fn len(&self) -> usize {
         ArrayView1::len(self)
@@ -232,12 +243,30 @@ pub fn parallel_tree_pieces<T: Value>(
     shape: &[usize],
 ) -> Result<Pieces, ChunkError> {
     if chunk.len() < PARALLEL_FROM {
-        tree_pieces(chunk, offset, shape)
-    } else {
-        tree_pieces_with(chunk, offset, shape, |nodes| {
-            trees(nodes, &pairwise_sum_at::<T>)
-        })
+        return tree_pieces(chunk, offset, shape);
     }
+    let values = chunk.as_standard_layout();
+    let values = values
+        .as_slice()
+        .expect("a standard layout array is one slice in C order");
+    tree_pieces_with(values, chunk.shape(), offset, shape, |nodes| {
+        trees(nodes, &pairwise_sum_at::<T>)
+    })
+}
+
+/// [`fast_operations::chunks::tree_pieces_of_bytes`] (a misaligned float64 chunk) on the pool.
+pub fn parallel_tree_pieces_of_bytes(
+    chunk: F64Bytes<'_>,
+    chunk_shape: &[usize],
+    offset: &[usize],
+    shape: &[usize],
+) -> Result<Pieces, ChunkError> {
+    if chunk.len() < PARALLEL_FROM {
+        return tree_pieces_of_bytes(chunk, chunk_shape, offset, shape);
+    }
+    tree_pieces_with(chunk, chunk_shape, offset, shape, |nodes| {
+        trees(nodes, &pairwise_sum_of_bytes_at)
+    })
 }
 
 /// The nodes of NumPy's tree over `part` that hold at most `grain` values and whose parent

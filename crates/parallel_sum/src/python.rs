@@ -3,6 +3,7 @@
 
 use fast_operations::Overflow;
 use fast_operations::chunks::{self, Pieces};
+use fast_operations::pairwise::F64Bytes;
 use ndarray::{ArrayD, ArrayViewD};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -50,6 +51,18 @@ impl TreePieces for Parallel {
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
         crate::parallel_tree_pieces(chunk, offset, shape)
+            .map(Pieces::into_columns)
+            .map_err(|why| why.to_string())
+    }
+    fn pieces_f64_bytes(
+        &self,
+        bytes: &[u8],
+        chunk_shape: &[usize],
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String> {
+        let values = F64Bytes::new(bytes).expect("eight bytes a value");
+        crate::parallel_tree_pieces_of_bytes(values, chunk_shape, offset, shape)
             .map(Pieces::into_columns)
             .map_err(|why| why.to_string())
     }

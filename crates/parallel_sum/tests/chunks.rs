@@ -2,8 +2,9 @@
 //! count, and combine into the whole array's sum.
 
 use fast_operations::chunks::{Pieces, sum_of_pieces, tree_pieces};
+use fast_operations::pairwise::F64Bytes;
 use ndarray::{Array, s};
-use parallel_sum::{PARALLEL_FROM, parallel_tree_pieces};
+use parallel_sum::{PARALLEL_FROM, parallel_tree_pieces, parallel_tree_pieces_of_bytes};
 use test_values::values;
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];
@@ -53,6 +54,26 @@ fn a_chunk_cutting_rows_gives_the_serial_pieces_on_every_pool() {
     for threads in THREADS {
         let parallel = pool::with_threads(threads, || {
             parallel_tree_pieces(chunk.view(), &[200, 350], &[1000, 1000])
+        })
+        .unwrap();
+        assert_same_pieces(&parallel, &serial, &format!("{threads} threads"));
+    }
+}
+
+#[test]
+fn a_misaligned_chunk_gives_the_serial_pieces_on_every_pool() {
+    let n = 1_000_000;
+    let a = Array::from(values(n, 4));
+    let mut bytes = vec![0u8; 3];
+    for x in &a {
+        bytes.extend_from_slice(&x.to_ne_bytes());
+    }
+    let (from, to) = (123_457, 876_543);
+    let held = F64Bytes::new(&bytes[3 + 8 * from..3 + 8 * to]).unwrap();
+    let serial = tree_pieces(a.slice(s![from..to]).into_dyn(), &[from], &[n]).unwrap();
+    for threads in THREADS {
+        let parallel = pool::with_threads(threads, || {
+            parallel_tree_pieces_of_bytes(held, &[to - from], &[from], &[n])
         })
         .unwrap();
         assert_same_pieces(&parallel, &serial, &format!("{threads} threads"));

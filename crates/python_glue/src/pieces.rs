@@ -2,13 +2,15 @@
 //! 1-D arrays, which pickle into a few KB, and read back for the sum of every chunk's.
 
 use ndarray::ArrayViewD;
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{
+    IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::sum::Dtype;
-use crate::{InputError, SumInput, catch_panics, release_gil, type_name};
+use crate::{InputError, Op, SumInput, catch_panics, is_masked, release_gil, type_name};
 
 /// A chunk's pieces, as columns: `fast_operations::chunks::Pieces::into_columns`'s
 /// (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values).
@@ -28,6 +30,15 @@ pub trait TreePieces: Sync {
     fn pieces_f64(
         &self,
         chunk: ArrayViewD<'_, f64>,
+        offset: &[usize],
+        shape: &[usize],
+    ) -> Result<PieceColumns, String>;
+    /// The pieces of a float64 chunk in C order whose values are at any address: `bytes`,
+    /// eight a value, native byte order.
+    fn pieces_f64_bytes(
+        &self,
+        bytes: &[u8],
+        chunk_shape: &[usize],
         offset: &[usize],
         shape: &[usize],
     ) -> Result<PieceColumns, String>;
@@ -52,9 +63,27 @@ pub fn tree_pieces<'py>(
     pieces: &impl TreePieces,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let py = chunk.py();
-    let input = SumInput::extract(func, chunk)?;
     let offset = indices(func, "offset", offset)?;
     let shape = indices(func, "shape", shape)?;
+    if let Some(misaligned) = misaligned_float64(chunk)? {
+        // Copied, a chunk received over the network would cost a fresh array as large as it.
+        let values = misaligned
+            .try_readonly()
+            .map_err(|_| InputError::Borrowed { func, op: Op::Sum })?;
+        let chunk_shape = values.shape().to_vec();
+        let len = values.len() * 8;
+        // SAFETY: a C-contiguous array's `len` values lie in `len * 8` bytes from its data
+        // pointer, which u8 reads at any alignment; the read-only borrow (held until the
+        // end of this scope) keeps Rust writers out while the slice lives.
+        let bytes = unsafe { std::slice::from_raw_parts(values.data().cast::<u8>(), len) };
+        let columns = catch_panics(func, || {
+            Ok(release_gil(py, len / 8, || {
+                pieces.pieces_f64_bytes(bytes, &chunk_shape, &offset, &shape)
+            }))
+        })?;
+        return pieces_into_py(func, py, columns);
+    }
+    let input = SumInput::extract(func, chunk)?;
     catch_panics(func, || {
         let columns = match input.dtype() {
             Dtype::F64 => {
@@ -76,25 +105,49 @@ pub fn tree_pieces<'py>(
                 .into());
             }
         };
-        let (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values) =
-            columns.map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))?;
-        let ints = |v: Vec<usize>| {
-            let v: Vec<i64> = v.into_iter().map(|x| x as i64).collect();
-            v.into_pyarray(py).into_any()
-        };
-        let floats = |v: Vec<f64>| v.into_pyarray(py).into_any();
-        PyTuple::new(
-            py,
-            [
-                ints(node_starts),
-                ints(node_lens),
-                floats(node_sums),
-                ints(cut_starts),
-                ints(cut_lens),
-                floats(cut_values),
-            ],
-        )
+        pieces_into_py(func, py, columns)
     })
+}
+
+/// `chunk` as a float64 array to read as bytes: native byte order, C-contiguous, and
+/// misaligned (every other array goes the way every sum's argument goes).
+fn misaligned_float64<'py>(
+    chunk: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyArrayDyn<f64>>>> {
+    let Ok(array) = chunk.cast::<PyArrayDyn<f64>>() else {
+        return Ok(None);
+    };
+    if array.is_aligned() || !array.is_c_contiguous() || is_masked(array.as_untyped())? {
+        return Ok(None);
+    }
+    Ok(Some(array.clone()))
+}
+
+/// The pieces as Python gets them: a tuple of six 1-D arrays ([`PIECES`]), or the
+/// `ValueError` that says why the chunk does not fit.
+fn pieces_into_py<'py>(
+    func: &'static str,
+    py: Python<'py>,
+    columns: Result<PieceColumns, String>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values) =
+        columns.map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))?;
+    let ints = |v: Vec<usize>| {
+        let v: Vec<i64> = v.into_iter().map(|x| x as i64).collect();
+        v.into_pyarray(py).into_any()
+    };
+    let floats = |v: Vec<f64>| v.into_pyarray(py).into_any();
+    PyTuple::new(
+        py,
+        [
+            ints(node_starts),
+            ints(node_lens),
+            floats(node_sums),
+            ints(cut_starts),
+            ints(cut_lens),
+            floats(cut_values),
+        ],
+    )
 }
 
 /// One chunk's pieces, read back from Python.

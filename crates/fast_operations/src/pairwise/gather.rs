@@ -52,3 +52,55 @@ fn gathered(n: usize, values: &mut impl Gather, buffer: &mut [f64; GATHER], dept
         depth.join(left, gathered(n - n2, values, buffer, depth.child()))
     }
 }
+
+/// float64 values in native byte order at any address, as bytes: an array NumPy holds
+/// misaligned (a buffer received from the network, unpickled), which Rust may not read as
+/// `&[f64]`. Summed a buffer at a time ([`pairwise_sum_of_bytes_at`]), never copied whole.
+#[derive(Clone, Copy, Debug)]
+pub struct F64Bytes<'a>(&'a [u8]);
+
+impl<'a> F64Bytes<'a> {
+    /// The values whose bytes are `bytes`; `None` if its length is not a multiple of 8.
+    pub fn new(bytes: &'a [u8]) -> Option<F64Bytes<'a>> {
+        bytes.len().is_multiple_of(8).then_some(F64Bytes(bytes))
+    }
+
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.0.len() / 8
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first `mid` values and the others.
+    pub fn split_at(self, mid: usize) -> (F64Bytes<'a>, F64Bytes<'a>) {
+        let (left, right) = self.0.split_at(mid * 8);
+        (F64Bytes(left), F64Bytes(right))
+    }
+
+    /// The values, in order.
+    pub fn iter(self) -> impl Iterator<Item = f64> + 'a {
+        self.0
+            .chunks_exact(8)
+            .map(|bytes| f64::from_ne_bytes(bytes.try_into().expect("8 bytes")))
+    }
+}
+
+impl Gather for F64Bytes<'_> {
+    fn gather(&mut self, out: &mut [f64]) {
+        let (head, rest) = self.split_at(out.len());
+        for (slot, value) in out.iter_mut().zip(head.iter()) {
+            *slot = value;
+        }
+        *self = rest;
+    }
+}
+
+/// [`pairwise_sum_at`] of float64 values at any address: the same bits as of the values
+/// copied to an aligned slice.
+pub fn pairwise_sum_of_bytes_at(values: F64Bytes<'_>, depth: Depth) -> f64 {
+    pairwise_sum_of_at(values.len(), values, depth)
+}

@@ -66,6 +66,7 @@ mod walk;
 mod tests;
 
 pub use dispatch::{Kernel, pairwise_sum, pairwise_sum_at, preferred, sum_unordered};
+pub use gather::{F64Bytes, pairwise_sum_of_bytes_at};
 pub(crate) use gather::{GATHER, Gather, pairwise_sum_of_at};
 pub use simd::InstructionSet;
 pub use tree::{Depth, split, sum_reference};
