@@ -40,9 +40,9 @@ HEADROOM = 0.5
 def lazy(load_sum):
     """A Peer's load: ``fn(x).compute()`` for the function ``load_sum()`` returns, once it has
     been seen to take a small Dask array and return a lazy sum (a Dask collection); Unavailable
-    otherwise. Today's sums would instead read the whole array into this process
-    (``np.asarray(x)``) and return a float: not a path to time on an 8 GB array. A sum that
-    raises anything else on the small array is loaded all the same: its check shows WRONG."""
+    otherwise (a build without Dask support would read the whole array into this process and
+    return a float: not a path to time on an 8 GB array). A sum that raises anything else on
+    the small array is loaded all the same: its check shows WRONG."""
 
     def load():
         import dask
@@ -69,10 +69,10 @@ def lazy(load_sum):
 
 
 def reference(x) -> float:
-    """``np.sum`` of ``x``'s values in this process. An array that arrives from a worker may
-    be misaligned (not on an 8-byte boundary); NumPy sums such an array through its buffers,
-    in another order, with other bits: it is summed from an aligned copy."""
-    return float(np.sum(np.require(x.compute(), requirements=["C", "A"])))
+    """``np.sum`` of ``x``'s values, computed in this process by its own threads. (An array
+    that arrives from a worker may be misaligned, not on an 8-byte boundary: NumPy sums such
+    an array through its buffers, in another order, with other bits; hence the aligned copy.)"""
+    return float(np.sum(np.require(x.compute(scheduler="threads"), requirements=["C", "A"])))
 
 
 def room(n: int, limits: list[float]) -> str | None:
@@ -122,10 +122,12 @@ class ClusterSection:
             if why:
                 yield fields, why
                 continue
+            # np.sum's value from the same values made here (the generator is seeded per
+            # chunk): x.compute() of the persisted array would move its chunks between workers.
+            expected = reference(x) if n <= self.checked_up_to else None
             report.progress(f"  n={n:.0e}: generating {fields['chunks']} values on the workers")
             x = client.persist(x)
             wait(x)
-            expected = reference(x) if n <= self.checked_up_to else None
             yield fields, (x, expected, float(x.sum().compute()))
             # Every use of x is over (tabulate has made its rows): free the workers' memory
             # before the next array, though measure and tabulate still hold x.
