@@ -1,9 +1,20 @@
 """Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster."""
 
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+
+# What tree_pieces returns: (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values).
+_TreePieces: TypeAlias = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]
 
 def sum_array(
     arr: npt.ArrayLike, /, axis: int | tuple[int, ...] | None = None, *, keepdims: bool = False
@@ -85,14 +96,7 @@ def tree_pieces(
     chunk: npt.NDArray[np.float64] | npt.NDArray[np.float32],
     offset: tuple[int, ...],
     shape: tuple[int, ...],
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-]:
+) -> _TreePieces:
     """Return what ``chunk`` holds of NumPy's summation tree over a larger array: the pieces
     ``sum_of_tree_pieces`` sums the whole array from, with ``np.sum``'s bits.
 
@@ -122,16 +126,7 @@ def tree_pieces(
     """
 
 def sum_of_tree_pieces(
-    pieces: Iterable[
-        tuple[
-            npt.NDArray[np.int64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.float64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.float64],
-        ]
-    ],
+    pieces: Iterable[_TreePieces],
     shape: tuple[int, ...],
 ) -> float:
     """Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its

@@ -3,9 +3,20 @@ thread count.
 """
 
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+
+# What tree_pieces returns: (node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values).
+_TreePieces: TypeAlias = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]
 
 def parallel_sum(
     arr: npt.ArrayLike,
@@ -76,14 +87,7 @@ def tree_pieces(
     shape: tuple[int, ...],
     *,
     threads: int | None = None,
-) -> tuple[
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.float64],
-]:
+) -> _TreePieces:
     """Return what ``chunk`` holds of NumPy's summation tree over a larger array, its nodes
     summed on all cores: the same pieces as ``fast_operations.tree_pieces`` (see there), to
     the bit, for every number of threads.
@@ -103,16 +107,7 @@ def tree_pieces(
     """
 
 def sum_of_tree_pieces(
-    pieces: Iterable[
-        tuple[
-            npt.NDArray[np.int64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.float64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.int64],
-            npt.NDArray[np.float64],
-        ]
-    ],
+    pieces: Iterable[_TreePieces],
     shape: tuple[int, ...],
 ) -> float:
     """Return the sum of a C-ordered array of ``shape`` from the ``tree_pieces`` of each of its

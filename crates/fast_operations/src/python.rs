@@ -9,7 +9,7 @@ use python_glue::{
     with_contiguous_float64, with_float64_1d,
 };
 
-use crate::chunks::{self, Pieces};
+use crate::chunks::{self, ChunkError, Pieces};
 use crate::pairwise::F64Bytes;
 use crate::{Overflow, Summable};
 
@@ -49,9 +49,7 @@ impl TreePieces for Serial {
         offset: &[usize],
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
-        chunks::tree_pieces(chunk, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(chunks::tree_pieces(chunk, offset, shape))
     }
     fn pieces_f64_bytes(
         &self,
@@ -61,9 +59,12 @@ impl TreePieces for Serial {
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
         let values = F64Bytes::new(bytes).expect("eight bytes a value");
-        chunks::tree_pieces_of_bytes(values, chunk_shape, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(chunks::tree_pieces_of_bytes(
+            values,
+            chunk_shape,
+            offset,
+            shape,
+        ))
     }
     fn pieces_f32(
         &self,
@@ -71,10 +72,15 @@ impl TreePieces for Serial {
         offset: &[usize],
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
-        chunks::tree_pieces(chunk, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(chunks::tree_pieces(chunk, offset, shape))
     }
+}
+
+/// A chunk's pieces as the glue hands them to Python, or why the chunk does not fit.
+fn columns(pieces: Result<Pieces, ChunkError>) -> Result<PieceColumns, String> {
+    pieces
+        .map(Pieces::into_columns)
+        .map_err(|why| why.to_string())
 }
 
 /// Return the sum of every value of ``arr``, or with ``axis`` its sums along those axes: what

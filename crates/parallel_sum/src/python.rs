@@ -2,7 +2,7 @@
 //! (`python_glue`).
 
 use fast_operations::Overflow;
-use fast_operations::chunks::{self, Pieces};
+use fast_operations::chunks::{self, ChunkError, Pieces};
 use fast_operations::pairwise::F64Bytes;
 use ndarray::{ArrayD, ArrayViewD};
 use pyo3::prelude::*;
@@ -50,9 +50,7 @@ impl TreePieces for Parallel {
         offset: &[usize],
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
-        crate::parallel_tree_pieces(chunk, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(crate::parallel_tree_pieces(chunk, offset, shape))
     }
     fn pieces_f64_bytes(
         &self,
@@ -62,9 +60,12 @@ impl TreePieces for Parallel {
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
         let values = F64Bytes::new(bytes).expect("eight bytes a value");
-        crate::parallel_tree_pieces_of_bytes(values, chunk_shape, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(crate::parallel_tree_pieces_of_bytes(
+            values,
+            chunk_shape,
+            offset,
+            shape,
+        ))
     }
     fn pieces_f32(
         &self,
@@ -72,10 +73,15 @@ impl TreePieces for Parallel {
         offset: &[usize],
         shape: &[usize],
     ) -> Result<PieceColumns, String> {
-        crate::parallel_tree_pieces(chunk, offset, shape)
-            .map(Pieces::into_columns)
-            .map_err(|why| why.to_string())
+        columns(crate::parallel_tree_pieces(chunk, offset, shape))
     }
+}
+
+/// A chunk's pieces as the glue hands them to Python, or why the chunk does not fit.
+fn columns(pieces: Result<Pieces, ChunkError>) -> Result<PieceColumns, String> {
+    pieces
+        .map(Pieces::into_columns)
+        .map_err(|why| why.to_string())
 }
 
 /// Return the sum of every value of ``arr`` on all cores, or with ``axis`` its sums along
