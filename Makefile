@@ -31,10 +31,11 @@ bench: modules ctypes peers
 
 # Coverage-guided fuzzing (cargo-fuzz, libFuzzer, AddressSanitizer) of the pure Rust cores:
 # the pairwise sum on every kernel, the run cutter and squares, the exact integer sums,
-# parallel_sum against sum_array. The corpus grows in fuzz/corpus/ from run to run; a failing
-# input lands in fuzz/artifacts/ and `cargo +nightly fuzz run TARGET FILE` replays it.
+# parallel_sum against sum_array, an array summed in chunks (tree pieces) against sum_array.
+# The corpus grows in fuzz/corpus/ from run to run; a failing input lands in fuzz/artifacts/
+# and `cargo +nightly fuzz run TARGET FILE` replays it.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := pairwise_sum for_each_run exact_sum parallel_sum
+FUZZ_TARGETS := pairwise_sum for_each_run exact_sum parallel_sum chunks
 fuzz:
 	@cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 	@for t in $(FUZZ_TARGETS); do \
