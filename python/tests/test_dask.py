@@ -104,12 +104,13 @@ def expected_sum(values: np.ndarray):
 
 
 def assert_same_sum(got, expected, what: str) -> None:
-    """``got`` is ``expected``: the same Python int, or a Python float with the same bits."""
+    """``got`` is ``expected``: the same Python int, or a float (a Python float, or the NumPy
+    float64 a lazy sum computes to) with the same bits."""
     if isinstance(expected, int):
         assert type(got) is int, f"{what}: a {type(got).__name__}, not an int"
         assert got == expected, f"{what}: {got} != {expected}"
     else:
-        assert type(got) is float, f"{what}: a {type(got).__name__}, not a float"
+        assert type(got) in (float, np.float64), f"{what}: a {type(got).__name__}, not a float"
         assert bits(got) == bits(expected), (
             f"{what}: {got!r} ({bits(got):#018x}) != {expected!r} ({bits(expected):#018x})"
         )
@@ -324,7 +325,7 @@ def test_nan_payloads_in_different_chunks_have_sum_arrays_bits(da, total, n, pai
         for chunks in chunkings + [repeating((5, 300, 1, 129, 7000), n)]:
             x = da.from_array(values, chunks=(chunks,))
             got = total(x).compute()
-            assert type(got) is float
+            assert type(got) is np.float64
             assert bits(got) == expected, f"{total!r} NaNs at {i}, {j}: {describe(x)}"
 
 
@@ -637,6 +638,40 @@ def test_unsupported_dtypes_are_type_errors_at_call_time(da, any_total, dtype):
     readable = da.from_array(np.zeros(10, dtype=dtype), chunks=3)
     with pytest.raises(TypeError, match="float64"):
         any_total(readable)
+
+
+def test_chunks_that_are_not_numpy_arrays_are_type_errors_at_call_time(da, any_total):
+    # A Dask array's chunks are what its metadata is (CuPy, sparse...): the sums take NumPy's.
+    class OtherArrays:
+        ndim, shape, dtype = 1, (0,), np.dtype(np.float64)
+
+    x = unreadable_array(da, (100,), np.float64)
+    x._meta = OtherArrays()
+    with pytest.raises(TypeError, match="NumPy chunks") as error:
+        any_total(x)
+    assert any_total.name in str(error.value) and "OtherArrays" in str(error.value)
+    masked = da.from_array(np.ma.masked_array(np.ones(10), mask=[0, 1] * 5), chunks=3)
+    with pytest.raises(TypeError, match="masked"):
+        any_total(masked)
+
+
+def test_unknown_chunk_sizes_are_a_value_error_naming_the_way_out(da, any_total):
+    x = da.from_array(np.arange(10.0), chunks=3)
+    y = x[x > 3]
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        any_total(y)
+    assert_same_sum(any_total(y.compute_chunk_sizes()).compute(), 39.0, "known sizes")
+
+
+def test_a_float_sum_computes_to_a_numpy_float64_that_composes(da, any_total):
+    # As Dask's own x.sum(): the chunk is what the metadata says, so other arrays take it.
+    x = da.from_array(wide(1000, seed=13), chunks=300)
+    y = da.from_array(wide(500, seed=14), chunks=70)
+    total = any_total(x)
+    assert type(total.compute()) is np.float64
+    stacked = da.stack([total, any_total(y)]).compute()
+    assert [bits(v) for v in stacked] == [bits(np.sum(x.compute())), bits(np.sum(y.compute()))]
+    assert total.astype(np.float32).compute() == np.float32(np.sum(x.compute()))
 
 
 # --- Dask stays optional ------------------------------------------------------------------------
@@ -1010,6 +1045,23 @@ def test_a_chunk_that_does_not_fit_is_a_value_error(tree, chunk_shape, offset, s
 def test_chunks_of_other_dtypes_are_type_errors(tree, dtype):
     with pytest.raises(TypeError):
         tree.pieces(np.ones(10, dtype=dtype), (0,), (10,))
+
+
+def test_pieces_that_travelled_misaligned_or_strided_sum_as_the_originals(tree):
+    # A worker unpickles the pieces it receives at any address.
+    values = wide(1000, seed=12)
+    pieces = [tree.pieces(values[i : i + 300], (i,), values.shape) for i in range(0, 1000, 300)]
+    moved = [tuple(misaligned(a, offset=3) if a.size else a for a in p) for p in pieces]
+    moved[0] = tuple(np.repeat(a, 2)[::2] for a in pieces[0])  # strided copies
+    assert_same_sum(tree.sum(moved, values.shape), float(np.sum(values)), "moved pieces")
+
+
+def test_forged_pieces_of_an_empty_array_are_a_value_error(tree):
+    empty = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.array([5.0]),
+             np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    with pytest.raises(ValueError):
+        tree.sum([empty], (0,))
+    assert_same_sum(tree.sum([], (0,)), 0.0, "no pieces of an empty array")
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ pub enum ChunkError {
         /// `shape`'s.
         shape: usize,
     },
-    /// The array has more values than a `usize` counts.
+    /// The array has more values than an array can hold (`isize::MAX`).
     TooLarge,
     /// Along `axis`, the chunk's `len` values from `offset` do not fit in the array's `size`.
     OutOfBounds {
@@ -350,11 +350,19 @@ impl Runs {
                 });
             }
         }
-        // Every flat index then fits too.
-        shape
+        // Every flat index then fits too (in an isize, as any array's); an empty array has
+        // no runs, whatever its other axes.
+        let n = shape
             .iter()
             .try_fold(1usize, |n, &len| n.checked_mul(len))
+            .filter(|&n| n <= isize::MAX as usize)
             .ok_or(ChunkError::TooLarge)?;
+        if n == 0 {
+            return Ok(Runs {
+                len: 0,
+                starts: Vec::new(),
+            });
+        }
         // The array's C strides, in values.
         let mut strides = vec![1; shape.len()];
         for axis in (1..shape.len()).rev() {
@@ -481,6 +489,7 @@ impl Combine<'_, '_> {
         if let Some((node, rest)) = self.nodes.split_first()
             && node.start == start
             && node.len == len
+            && len > 0
         {
             self.nodes = rest;
             return Ok(node.sum);
@@ -702,6 +711,31 @@ mod tests {
         assert_eq!(
             tree_pieces(a.view(), &[0, 0], &[1 << 40, 1 << 40]),
             Err(ChunkError::TooLarge)
+        );
+        // More values than an array can hold, though the product fits a usize.
+        assert_eq!(
+            tree_pieces(a.view(), &[0, 0], &[1 << 61, 4]),
+            Err(ChunkError::TooLarge)
+        );
+        // An empty array has no runs, however long its other axes (their strides would
+        // overflow).
+        let empty = ndarray::ArrayD::<f64>::zeros(IxDyn(&[0, 1, 1]));
+        let pieces = tree_pieces(empty.view(), &[0, 0, 0], &[0, 1 << 32, 1 << 32]).unwrap();
+        assert_eq!(pieces, Pieces::default());
+    }
+
+    #[test]
+    fn forged_pieces_of_an_empty_array_are_refused() {
+        let forged = [Node {
+            start: 0,
+            len: 0,
+            sum: 5.0,
+        }];
+        assert!(sum_of_pieces(forged, std::iter::empty::<Cut<'_>>(), 0).is_err());
+        let none: [Node; 0] = [];
+        assert_eq!(
+            sum_of_pieces(none, std::iter::empty::<Cut<'_>>(), 0),
+            Ok(0.0)
         );
     }
 }

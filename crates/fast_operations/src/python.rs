@@ -202,9 +202,7 @@ fn tree_pieces_py<'py>(
 #[pyfunction(name = "sum_of_tree_pieces")]
 #[pyo3(signature = (pieces, shape))]
 fn sum_of_tree_pieces_py(pieces: &Bound<'_, PyAny>, shape: &Bound<'_, PyAny>) -> PyResult<f64> {
-    python_glue::sum_of_tree_pieces("sum_of_tree_pieces", pieces, shape, |read, len| {
-        let nodes = read.iter().flat_map(|pieces| pieces.nodes());
-        let cuts = read.iter().flat_map(|pieces| pieces.cuts());
+    python_glue::sum_of_tree_pieces("sum_of_tree_pieces", pieces, shape, |nodes, cuts, len| {
         chunks::sum_of_pieces(nodes, cuts, len).map_err(|why| why.to_string())
     })
 }

@@ -2,14 +2,14 @@
 //! functions. Dask stays optional: nothing here imports it, and an ndarray never gets here.
 
 use numpy::{PyArrayDescr, PyUntypedArray};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyModule};
 
 use crate::sum::Dtype;
-use crate::{InputError, Op, is_masked};
+use crate::{InputError, Op, is_masked, type_name};
 
 /// The module's functions a Dask sum runs, each on one chunk or on the chunks' results:
 /// `tree_pieces(chunk, offset, shape)` and `sum_of_tree_pieces(pieces, shape)` for floats,
@@ -47,7 +47,7 @@ pub fn is_dask_array(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// The sum of every value of the Dask array `x` by `func` (`sum_array`, `parallel_sum`): a 0-d
 /// Dask array (with `keepdims`, one of `x`'s number of axes, each of length one) that
-/// computes to the Python float or int the same call on `x.compute()` gives.
+/// computes to what the same call on `x.compute()` gives (a float as a NumPy float64).
 pub fn lazy_sum<'py>(
     func: &'static str,
     x: &Bound<'py, PyAny>,
@@ -62,9 +62,13 @@ pub fn lazy_sum<'py>(
     Dtype::of(func, &descr)?;
     // What its chunks are: refused now if the arrays would be, not when computed.
     let meta = x.getattr(intern!(py, "_meta"))?;
-    if let Ok(meta) = meta.cast::<PyUntypedArray>()
-        && is_masked(meta)?
-    {
+    let Ok(meta) = meta.cast::<PyUntypedArray>() else {
+        return Err(PyTypeError::new_err(format!(
+            "{func}(): expected a Dask array of NumPy chunks, got one of {} chunks",
+            type_name(&meta)
+        )));
+    };
+    if is_masked(meta)? {
         return Err(InputError::Masked { func, op: Op::Sum }.into());
     }
     if let Some(axis) = axis {

@@ -4,13 +4,15 @@ The modules run this file (compiled into them) only when a sum is given a dask.a
 so Dask stays optional. It builds the graph; the work is the module's own functions:
 
 - float arrays: each chunk's ``tree_pieces`` (the sums of NumPy's tree's nodes that lie
-  inside the chunk, and its values of the leaves its edges cut: a few KB), then one task,
+  inside the chunk, and its values of the leaves its edges cut), then one task,
   ``sum_of_tree_pieces``, walks the tree from the root over all of them. A node's sum
   depends only on its values and its depth, so the bits are np.sum's of the whole C-ordered
   array, whatever the chunks and wherever each runs.
 - integer arrays: each chunk's exact sum (a Python int), added up exactly.
 
-No chunk moves between workers: only the pieces travel, to the task that combines them.
+Each chunk is summed where it lies (as Dask schedules it); only the pieces travel, to the
+task that combines them: a few KB for a chunk that spans the array's trailing axes whole, up
+to every value of a chunk whose rows are short (see docs/beyond-one-machine.md).
 """
 
 import itertools
@@ -23,7 +25,8 @@ import numpy as np
 
 def lazy_sum(func, x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
     """The sum of every value of ``x`` by ``func`` as a 0-d Dask array (shape ``(1,) * x.ndim``
-    with ``keepdims``); computed, a Python float or int."""
+    with ``keepdims``); computed, a NumPy float64 (what Dask's own sums give) or the exact
+    Python int."""
     if any(math.isnan(size) for chunks in x.chunks for size in chunks):
         raise ValueError(
             f"{func}(): expected a Dask array of known chunk sizes, got chunks {x.chunks}: "
@@ -43,6 +46,8 @@ def lazy_sum(func, x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
             for block, offset in zip(blocks, offsets)
         ]
         total = dask.delayed(sum_of_tree_pieces, pure=True)(pieces, x.shape)
+        # What the result's metadata says it holds, so that it composes with other arrays.
+        total = dask.delayed(np.float64, pure=True)(total)
         dtype = np.float64
     if keepdims:
         # As sum_array(a, keepdims=True): an array (an int sum beyond int64: OverflowError).

@@ -42,6 +42,6 @@ pub use names::{dtype_name, type_name};
 /// The element types NumPy arrays can hold, which a [`Sum::AxisTotal`] must be.
 pub use numpy::Element;
 pub use panics::catch_panics;
-pub use pieces::{PieceColumns, ReadPieces, TreePieces, sum_of_tree_pieces, tree_pieces};
+pub use pieces::{PieceColumns, TreePieces, sum_of_tree_pieces, tree_pieces};
 pub use sum::{Sum, SumInput, Sums};
 pub use threads::with_thread_limit;

@@ -3,9 +3,10 @@
 
 use ndarray::ArrayViewD;
 use numpy::{
-    IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods,
+    Element, IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray1,
+    PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -151,7 +152,7 @@ fn pieces_into_py<'py>(
 }
 
 /// One chunk's pieces, read back from Python.
-pub struct ReadPieces<'py> {
+struct ReadPieces<'py> {
     node_starts: PyReadonlyArray1<'py, i64>,
     node_lens: PyReadonlyArray1<'py, i64>,
     node_sums: PyReadonlyArray1<'py, f64>,
@@ -162,7 +163,7 @@ pub struct ReadPieces<'py> {
 
 impl<'py> ReadPieces<'py> {
     /// The nodes: (first flat index, number of values, sum).
-    pub fn nodes(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+    fn nodes(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
         let starts = self.node_starts.as_array().into_iter();
         let places = starts.zip(self.node_lens.as_array());
         let sums = self.node_sums.as_array();
@@ -172,11 +173,11 @@ impl<'py> ReadPieces<'py> {
     }
 
     /// The cuts: (first flat index, values).
-    pub fn cuts(&self) -> impl Iterator<Item = (usize, &[f64])> + '_ {
+    fn cuts(&self) -> impl Iterator<Item = (usize, &[f64])> + '_ {
         let mut values = self
             .cut_values
             .as_slice()
-            .expect("checked contiguous when read");
+            .expect("made contiguous when read");
         let starts = self.cut_starts.as_array().into_iter();
         starts
             .zip(self.cut_lens.as_array())
@@ -199,23 +200,13 @@ impl<'py> ReadPieces<'py> {
         if tuple.len() != 6 {
             return Err(refuse());
         }
-        let ints = |i: usize| -> PyResult<PyReadonlyArray1<'py, i64>> {
-            let array = tuple.get_item(i)?;
-            let array = array.cast::<PyArray1<i64>>().map_err(|_| refuse())?;
-            Ok(array.readonly())
-        };
-        let floats = |i: usize| -> PyResult<PyReadonlyArray1<'py, f64>> {
-            let array = tuple.get_item(i)?;
-            let array = array.cast::<PyArray1<f64>>().map_err(|_| refuse())?;
-            Ok(array.readonly())
-        };
         let read = ReadPieces {
-            node_starts: ints(0)?,
-            node_lens: ints(1)?,
-            node_sums: floats(2)?,
-            cut_starts: ints(3)?,
-            cut_lens: ints(4)?,
-            cut_values: floats(5)?,
+            node_starts: column(func, &tuple.get_item(0)?, refuse)?,
+            node_lens: column(func, &tuple.get_item(1)?, refuse)?,
+            node_sums: column(func, &tuple.get_item(2)?, refuse)?,
+            cut_starts: column(func, &tuple.get_item(3)?, refuse)?,
+            cut_lens: column(func, &tuple.get_item(4)?, refuse)?,
+            cut_values: column(func, &tuple.get_item(5)?, refuse)?,
         };
         let nodes = read.node_starts.len();
         let cuts = read.cut_starts.len();
@@ -223,7 +214,6 @@ impl<'py> ReadPieces<'py> {
         let consistent = read.node_lens.len() == nodes
             && read.node_sums.len() == nodes
             && read.cut_lens.len() == cuts
-            && read.cut_values.as_slice().is_ok()
             && [
                 &read.node_starts,
                 &read.node_lens,
@@ -246,15 +236,39 @@ impl<'py> ReadPieces<'py> {
     }
 }
 
+/// One of a chunk's six arrays, of `T`, readable in place: pieces that travelled may arrive
+/// misaligned (a network buffer), and are then copied (they are a few KB).
+fn column<'py, T: Element>(
+    func: &'static str,
+    obj: &Bound<'py, PyAny>,
+    refuse: impl Fn() -> PyErr,
+) -> PyResult<PyReadonlyArray1<'py, T>> {
+    let array = obj.cast::<PyArray1<T>>().map_err(|_| refuse())?;
+    let array = if array.is_aligned() && array.is_contiguous() {
+        array.clone()
+    } else {
+        let aligned = obj.py().import("numpy")?.getattr("require")?;
+        let copy = aligned.call1((array, array.dtype(), ("C", "A")))?;
+        copy.cast_into::<PyArray1<T>>().map_err(PyErr::from)?
+    };
+    array
+        .try_readonly()
+        .map_err(|_| InputError::Borrowed { func, op: Op::Sum }.into())
+}
+
 /// `sum_of_tree_pieces(pieces, shape)`: `sum` of every chunk's pieces read from the Python
-/// iterable `pieces`, for an array of `shape`; `sum`'s `Err` says why the pieces do not cover
-/// the array (a `ValueError`).
+/// iterable `pieces` (its nodes as (start, len, sum), its cuts as (start, values)), for an
+/// array of `shape`, the GIL released; `sum`'s `Err` says why the pieces do not cover the
+/// array (a `ValueError`).
+#[allow(clippy::type_complexity)]
 pub fn sum_of_tree_pieces(
     func: &'static str,
     pieces: &Bound<'_, PyAny>,
     shape: &Bound<'_, PyAny>,
-    sum: impl FnOnce(&[ReadPieces<'_>], usize) -> Result<f64, String>,
+    sum: impl FnOnce(Vec<(usize, usize, f64)>, Vec<(usize, &[f64])>, usize) -> Result<f64, String>
+    + Send,
 ) -> PyResult<f64> {
+    let py = pieces.py();
     let read = pieces
         .try_iter()?
         .map(|item| ReadPieces::read(func, &item?))
@@ -264,25 +278,51 @@ pub fn sum_of_tree_pieces(
         .iter()
         .try_fold(1usize, |n, &axis| n.checked_mul(axis))
         .ok_or_else(|| PyValueError::new_err(format!("{func}(): shape {shape:?} is too large")))?;
+    let nodes: Vec<_> = read.iter().flat_map(ReadPieces::nodes).collect();
+    let cuts: Vec<_> = read.iter().flat_map(ReadPieces::cuts).collect();
+    let values = nodes.len() + cuts.iter().map(|(_, values)| values.len()).sum::<usize>();
     catch_panics(func, || {
-        sum(&read, len).map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))
+        release_gil(py, values, || sum(nodes, cuts, len))
+            .map_err(|why| PyValueError::new_err(format!("{func}(): {why}")))
     })
 }
 
 /// `obj`, a tuple (or list) of ints >= 0: an offset or a shape.
 fn indices(func: &'static str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
-    let ints: Vec<i64> = obj.extract().map_err(|_| {
+    let items: Vec<Bound<'_, PyAny>> = obj.extract().map_err(|_| {
         PyTypeError::new_err(format!(
             "{func}(): expected {name} as a tuple of ints, got {}",
             type_name(obj)
         ))
     })?;
-    ints.iter()
-        .map(|&i| usize::try_from(i))
-        .collect::<Result<_, _>>()
-        .map_err(|_| {
-            PyValueError::new_err(format!(
-                "{func}(): expected {name} as ints >= 0, got {ints:?}"
-            ))
+    items
+        .iter()
+        .map(|item| {
+            // u64 extraction calls `__index__`: NumPy integers are ints, floats are not.
+            item.extract::<u64>().map_err(|error| {
+                if error.is_instance_of::<PyOverflowError>(obj.py()) {
+                    PyValueError::new_err(format!(
+                        "{func}(): expected {name} as ints from 0 to 2**63 - 1, got {}",
+                        obj.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+                    ))
+                } else {
+                    PyTypeError::new_err(format!(
+                        "{func}(): expected {name} as a tuple of ints, got a {} in it",
+                        type_name(item)
+                    ))
+                }
+            })
         })
+        .map(|index| {
+            let index = index?;
+            usize::try_from(index)
+                .ok()
+                .filter(|&i| i <= isize::MAX as usize)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "{func}(): expected {name} as ints from 0 to 2**63 - 1, got {index}"
+                    ))
+                })
+        })
+        .collect()
 }
