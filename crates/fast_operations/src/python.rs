@@ -105,11 +105,13 @@ fn columns(pieces: Result<Pieces, ChunkError>) -> Result<PieceColumns, String> {
 /// in int64, never a wrapped value.
 ///
 /// A ``dask.array.Array`` gives a lazy 0-d Dask array (with ``keepdims``, one of length one
-/// on each axis) that computes to what ``sum_array(x.compute())`` gives: ``np.sum``'s bits
-/// of the C-ordered array for float64, for any chunking and any number of workers. Each
-/// chunk sends its ``tree_pieces`` (a few KB where chunks span the trailing axes whole), one
-/// task adds them up with ``sum_of_tree_pieces``; integer chunks send their exact sums.
-/// ``axis`` must be None there (a ``ValueError``). Dask is never imported by this module.
+/// on each axis) that computes to what ``sum_array(x.compute())`` gives, a float as a NumPy
+/// float64 (as Dask's own sums): ``np.sum``'s bits of the C-ordered array for float64, for
+/// any chunking and any number of workers. Each chunk sends its ``tree_pieces`` (a few KB
+/// where chunks span the trailing axes whole), one task adds them up with
+/// ``sum_of_tree_pieces``; integer chunks send their exact sums. ``axis`` must be None there
+/// (a ``ValueError``); chunks must be NumPy arrays, of known sizes. Dask is never imported by
+/// this module.
 ///
 /// Byte-swapped or misaligned arrays are copied to native, aligned values first (memory
 /// order kept), so their bits are ``np.sum``'s of that copy (``np.sum`` sums such arrays of
