@@ -17,14 +17,12 @@ fuzz_target!(|data: &[u8]| {
     let specials = mode & 1 != 0;
     // The array: 0 to 3 axes, mostly small, sometimes above the pool's threshold.
     let ndim = usize::from(mode >> 1) % 4;
-    let budget = if mode & 0x40 != 0 { PARALLEL_FROM * 4 } else { 4096 };
-    let mut shape = Vec::with_capacity(ndim);
-    let mut values = 1usize;
-    for _ in 0..ndim {
-        let len = input.length(budget / values.max(1));
-        values *= len;
-        shape.push(len);
-    }
+    let budget = if mode & 0x40 != 0 {
+        PARALLEL_FROM * 4
+    } else {
+        4096
+    };
+    let shape = input.shape(ndim, budget);
     let n: usize = shape.iter().product();
     let data: Vec<f64> = (0..n).map(|_| f64::read(&mut input, specials)).collect();
     let a = ArrayD::from_shape_vec(IxDyn(&shape), data).expect("n values");
@@ -93,9 +91,16 @@ fuzz_target!(|data: &[u8]| {
         n,
     )
     .expect("the chunks cover the array");
-    assert_same_float(total, sum_array(a.view()), &format!("shape {shape:?}, edges {edges:?}"));
+    assert_same_float(
+        total,
+        sum_array(a.view()),
+        &format!("shape {shape:?}, edges {edges:?}"),
+    );
     // One chunk that holds values, left out or given twice: refused.
-    if let Some(k) = all.iter().position(|p| !p.node_sums.is_empty() || !p.cut_values.is_empty()) {
+    if let Some(k) = all
+        .iter()
+        .position(|p| !p.node_sums.is_empty() || !p.cut_values.is_empty())
+    {
         let twice = input.byte() & 1 != 0;
         let chosen: Vec<&Pieces> = all
             .iter()

@@ -110,6 +110,21 @@ impl<'a> Input<'a> {
     }
 }
 
+impl Input<'_> {
+    /// The lengths of `ndim` axes ([`Input::length`] each) whose product stays within
+    /// `budget` values (an axis of length zero lets the others take the whole budget).
+    pub fn shape(&mut self, ndim: usize, budget: usize) -> Vec<usize> {
+        let mut lens = Vec::with_capacity(ndim);
+        let mut values = 1usize;
+        for _ in 0..ndim {
+            let len = self.length(budget / values.max(1));
+            values *= len;
+            lens.push(len);
+        }
+        lens
+    }
+}
+
 /// An element type the targets fill views with.
 pub trait Element: Copy + Send + Sync + 'static {
     /// A value from the input; `specials` allows NaN and infinities.
@@ -269,13 +284,7 @@ impl Layout {
             _ => max_values,
         }
         .min(max_values);
-        let mut lens = Vec::with_capacity(ndim);
-        let mut values = 1usize;
-        for _ in 0..ndim {
-            let len = input.length(budget / values.max(1));
-            values *= len;
-            lens.push(len);
-        }
+        let lens = input.shape(ndim, budget);
         Layout::cut(input, lens, max_values, broadcast)
     }
 
