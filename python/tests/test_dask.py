@@ -1047,6 +1047,52 @@ def test_chunks_of_other_dtypes_are_type_errors(tree, dtype):
         tree.pieces(np.ones(10, dtype=dtype), (0,), (10,))
 
 
+@pytest.mark.parametrize(
+    "chunk_shape, offset, shape, error, match",
+    [
+        ((10,), (0.0,), (10,), TypeError, "offset as a tuple of ints"),
+        ((10,), (0,), "10", TypeError, "shape as a tuple of ints"),
+        ((10,), 0, (10,), TypeError, "offset as a tuple of ints, got int"),
+        ((10,), (-1,), (10,), ValueError, "offset as ints from 0"),
+        ((10,), (0,), (2**64,), ValueError, "shape as ints from 0"),
+        ((10,), (0,), (2**63,), ValueError, "shape as ints from 0"),
+        ((2, 4), (0, 0), (2**61, 4), ValueError, "more values"),
+    ],
+    ids=str,
+)
+def test_offsets_and_shapes_that_are_not_indices_are_refused(
+    tree, chunk_shape, offset, shape, error, match
+):
+    with pytest.raises(error, match=match):
+        tree.pieces(np.ones(chunk_shape), offset, shape)
+
+
+def test_what_is_not_tree_pieces_is_refused_naming_what_came(tree):
+    values = wide(1000, seed=15)
+    good = tree.pieces(values[:500], (0,), values.shape)
+    rest = tree.pieces(values[500:], (500,), values.shape)
+    refused = {
+        "a list among them": ([list(good), rest], TypeError, "got a list among them"),
+        "five arrays": ([good[:5], rest], TypeError, "a tuple of 5 among them"),
+        "float starts": ([(good[0] * 1.0,) + good[1:], rest], TypeError,
+                         "node_starts a 1-D float64"),
+        "2-D values": ([good[:5] + (good[5].reshape(1, -1),), rest], TypeError,
+                       "cut_values a 2-D float64"),
+        "no sequence": (3, TypeError, "not iterable"),
+        "lengths that disagree": ([good[:2] + (good[2][:-1],) + good[3:], rest], ValueError,
+                                  "lengths or signs"),
+        "a negative start": ([(good[0] - 5,) + good[1:], rest], ValueError, "lengths or signs"),
+        "cut lengths beyond the values": ([good[:4] + (good[4] + 1, good[5]), rest], ValueError,
+                                          "lengths or signs"),
+        "a shape of floats": ([good, rest], TypeError, "shape as a tuple of ints"),
+    }
+    for name, (pieces, error, match) in refused.items():
+        shape = (1000.0,) if name == "a shape of floats" else values.shape
+        with pytest.raises(error, match=match):
+            tree.sum(pieces, shape)
+    assert_same_sum(tree.sum([good, rest], values.shape), float(np.sum(values)), "the good ones")
+
+
 def test_pieces_that_travelled_misaligned_or_strided_sum_as_the_originals(tree):
     # A worker unpickles the pieces it receives at any address.
     values = wide(1000, seed=12)

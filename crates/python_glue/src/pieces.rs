@@ -3,7 +3,7 @@
 
 use ndarray::ArrayViewD;
 use numpy::{
-    Element, IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray1,
+    Element, IntoPyArray, PyArray1, PyArrayDyn, PyArrayMethods, PyReadonlyArray1, PyUntypedArray,
     PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
@@ -189,24 +189,27 @@ impl<'py> ReadPieces<'py> {
     }
 
     fn read(func: &'static str, item: &Bound<'py, PyAny>) -> PyResult<ReadPieces<'py>> {
-        let refuse = || {
+        // What came, named as precisely as the first thing that is not as expected.
+        let refuse = |got: String| {
             PyTypeError::new_err(format!(
                 "{func}(): expected a list of tree_pieces() results, tuples of six 1-D arrays \
-                 {PIECES} (int64, int64, float64, int64, int64, float64), got a {} object among them",
-                type_name(item)
+                 {PIECES} (int64, int64, float64, int64, int64, float64), got {got}"
             ))
         };
-        let tuple = item.cast::<PyTuple>().map_err(|_| refuse())?;
+        let tuple = item
+            .cast::<PyTuple>()
+            .map_err(|_| refuse(format!("a {} among them", type_name(item))))?;
         if tuple.len() != 6 {
-            return Err(refuse());
+            return Err(refuse(format!("a tuple of {} among them", tuple.len())));
         }
+        let get = |i: usize| tuple.get_item(i);
         let read = ReadPieces {
-            node_starts: column(func, &tuple.get_item(0)?, refuse)?,
-            node_lens: column(func, &tuple.get_item(1)?, refuse)?,
-            node_sums: column(func, &tuple.get_item(2)?, refuse)?,
-            cut_starts: column(func, &tuple.get_item(3)?, refuse)?,
-            cut_lens: column(func, &tuple.get_item(4)?, refuse)?,
-            cut_values: column(func, &tuple.get_item(5)?, refuse)?,
+            node_starts: column(func, &get(0)?, "node_starts", refuse)?,
+            node_lens: column(func, &get(1)?, "node_lens", refuse)?,
+            node_sums: column(func, &get(2)?, "node_sums", refuse)?,
+            cut_starts: column(func, &get(3)?, "cut_starts", refuse)?,
+            cut_lens: column(func, &get(4)?, "cut_lens", refuse)?,
+            cut_values: column(func, &get(5)?, "cut_values", refuse)?,
         };
         let nodes = read.node_starts.len();
         let cuts = read.cut_starts.len();
@@ -241,9 +244,16 @@ impl<'py> ReadPieces<'py> {
 fn column<'py, T: Element>(
     func: &'static str,
     obj: &Bound<'py, PyAny>,
-    refuse: impl Fn() -> PyErr,
+    name: &str,
+    refuse: impl Fn(String) -> PyErr,
 ) -> PyResult<PyReadonlyArray1<'py, T>> {
-    let array = obj.cast::<PyArray1<T>>().map_err(|_| refuse())?;
+    let array = obj.cast::<PyArray1<T>>().map_err(|_| {
+        let got = match obj.cast::<PyUntypedArray>() {
+            Ok(array) => format!("{}-D {}", array.ndim(), crate::dtype_name(array)),
+            Err(_) => type_name(obj),
+        };
+        refuse(format!("{name} a {got} among them"))
+    })?;
     let array = if array.is_aligned() && array.is_contiguous() {
         array.clone()
     } else {
