@@ -94,6 +94,21 @@ def sum_array_unordered(arr: npt.NDArray[np.float64], /) -> float:
     6.5
     """
 
+def kernel() -> str:
+    """The name of the SIMD kernel this process runs: ``"avx512"``, ``"avx2"`` or
+    ``"baseline"`` on x86-64, ``"neon"`` or ``"baseline"`` on ARM.
+
+    The widest this CPU has, unless the environment variable ``FAST_OPERATIONS_KERNEL`` names
+    one (read once, when the first module is imported): then every kernel of every module runs
+    that one. A kernel the CPU cannot run makes the import raise ``ValueError``. Every kernel
+    gives the same results; they differ only in speed. (Unforced, some sums take a narrower
+    copy where it measured faster: float32 sums AVX2 on AVX-512 CPUs, float64 sums AVX2 on AMD
+    CPUs.)
+
+    >>> kernel() in ("avx512", "avx2", "neon", "baseline")
+    True
+    """
+
 def tree_pieces(
     chunk: npt.NDArray[np.float64] | npt.NDArray[np.float32],
     offset: tuple[int, ...],

@@ -70,8 +70,10 @@ FUNCTIONS = [
     sum_array_unordered,
     fast_operations.tree_pieces,
     fast_operations.sum_of_tree_pieces,
+    fast_operations.kernel,
 ]
 SIGNATURES = {
+    "kernel": "()",
     "sum_array": "(arr, /, axis=None, *, keepdims=False)",
     "tree_pieces": "(chunk, offset, shape)",
     "sum_of_tree_pieces": "(pieces, shape)",

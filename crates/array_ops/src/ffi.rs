@@ -2,7 +2,7 @@
 //! stated and checked: a valid pointer to `size` contiguous doubles, and `size` within `int`.
 //!
 //! `build.rs` compiles the file for the baseline x86-64 CPU and, renamed, for AVX2 and
-//! AVX-512; [`square_array_c`] calls the one for [`simd::InstructionSet::best`].
+//! AVX-512; [`square_array_c`] calls the one for [`simd::InstructionSet::chosen`].
 
 use simd::InstructionSet;
 use std::ffi::c_int;
@@ -26,8 +26,8 @@ const MAX_RUN: usize = c_int::MAX as usize;
 /// tutorial passes `arr.shape[0]` as it is). An empty slice makes no call: the tutorial's
 /// `&arr[0]` raises `IndexError` on an empty array.
 pub fn square_array_c(values: &mut [f64]) {
-    // SAFETY: best() returns only an instruction set this CPU supports.
-    unsafe { square_array_c_with(InstructionSet::best(), values) }
+    // SAFETY: chosen() returns only an instruction set this CPU supports.
+    unsafe { square_array_c_with(InstructionSet::chosen(), values) }
 }
 
 /// [`square_array_c`] with the build of the C code for `set`.
@@ -49,7 +49,8 @@ unsafe fn square_array_c_with(set: InstructionSet, values: &mut [f64]) {
 /// supported).
 fn build(set: InstructionSet) -> unsafe extern "C" fn(*mut f64, c_int) {
     match set {
-        InstructionSet::Baseline => square_array,
+        // NEON is part of aarch64's baseline: the plain build is compiled for it.
+        InstructionSet::Baseline | InstructionSet::Neon => square_array,
         #[cfg(target_arch = "x86_64")]
         InstructionSet::Avx2 => square_array_avx2,
         #[cfg(target_arch = "x86_64")]

@@ -40,11 +40,11 @@ impl Square for i32 {
 }
 
 /// `x *= x` for every value (for `f64`, the same arithmetic as the C loop), vectorised by the
-/// compiler for the widest registers this CPU has ([`simd::InstructionSet::best`]; the same
+/// compiler for the widest registers this CPU has ([`simd::InstructionSet::chosen`]; the same
 /// bits on each).
 pub fn square_slice<T: Square>(values: &mut [T]) {
-    // SAFETY: best() returns only an instruction set this CPU supports.
-    unsafe { square_slice_with(InstructionSet::best(), values) }
+    // SAFETY: chosen() returns only an instruction set this CPU supports.
+    unsafe { square_slice_with(InstructionSet::chosen(), values) }
 }
 
 /// [`square_slice`] compiled for `set`.
@@ -53,7 +53,8 @@ pub fn square_slice<T: Square>(values: &mut [T]) {
 /// This CPU supports `set` ([`InstructionSet::is_supported`]).
 unsafe fn square_slice_with<T: Square>(set: InstructionSet, values: &mut [T]) {
     match set {
-        InstructionSet::Baseline => square_values(values),
+        // NEON is part of aarch64's baseline: the plain loop is compiled for it.
+        InstructionSet::Baseline | InstructionSet::Neon => square_values(values),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU has AVX2, by the caller's contract.
         InstructionSet::Avx2 => unsafe { square_avx2(values) },
@@ -90,8 +91,8 @@ fn square_avx512<T: Square>(values: &mut [T]) {
 /// into another array, vectorised the same way (the ufunc's contiguous loop when its output
 /// is not its input).
 pub fn square_slice_into<T: Square>(input: &[T], output: &mut [T]) {
-    // SAFETY: best() returns only an instruction set this CPU supports.
-    unsafe { square_slice_into_with(InstructionSet::best(), input, output) }
+    // SAFETY: chosen() returns only an instruction set this CPU supports.
+    unsafe { square_slice_into_with(InstructionSet::chosen(), input, output) }
 }
 
 /// [`square_slice_into`] compiled for `set`.
@@ -100,7 +101,8 @@ pub fn square_slice_into<T: Square>(input: &[T], output: &mut [T]) {
 /// This CPU supports `set` ([`InstructionSet::is_supported`]).
 unsafe fn square_slice_into_with<T: Square>(set: InstructionSet, input: &[T], output: &mut [T]) {
     match set {
-        InstructionSet::Baseline => square_values_into(input, output),
+        // As above.
+        InstructionSet::Baseline | InstructionSet::Neon => square_values_into(input, output),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU has AVX2, by the caller's contract.
         InstructionSet::Avx2 => unsafe { square_into_avx2(input, output) },

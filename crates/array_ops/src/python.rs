@@ -208,6 +208,7 @@ fn square_numpy_array_rust_py(
 /// every view.
 #[pymodule]
 fn array_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    python_glue::check_kernel_variable()?;
     pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(square_numpy_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(square_numpy_array_rust_py, m)?)?;

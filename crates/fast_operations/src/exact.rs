@@ -96,13 +96,13 @@ const EXACT_CHUNK: usize = 1 << 31;
 /// (docs/measurements/section-1.md).
 pub(crate) fn exact_sum_of_slice<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
     #[cfg(target_arch = "x86_64")]
-    match InstructionSet::best() {
-        // SAFETY: best() is an instruction set this CPU supports, so it has AVX-512F, the one
+    match InstructionSet::chosen() {
+        // SAFETY: chosen() is an instruction set this CPU supports, so it has AVX-512F, the one
         // extension the function is compiled for.
         InstructionSet::Avx512 => return unsafe { exact_sum_avx512(values, widen) },
         // SAFETY: as above, AVX2.
         InstructionSet::Avx2 => return unsafe { exact_sum_avx2(values, widen) },
-        InstructionSet::Baseline => {}
+        InstructionSet::Baseline | InstructionSet::Neon => {}
     }
     exact_sum_of_chunks(values, widen, EXACT_CHUNK)
 }

@@ -25,7 +25,7 @@ pub(crate) fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
 /// at `depth` of a larger tree (`parallel_sum`'s subtrees).
 pub fn sum_in_index_order_at<T: Value>(view: &ArrayViewD<'_, T>, depth: Depth) -> f64 {
     let view = merged_axes(view);
-    if InstructionSet::best() == InstructionSet::Avx512
+    if InstructionSet::chosen() == InstructionSet::Avx512
         && let Ok(axis) = view.view().into_dimensionality::<Ix1>()
     {
         return InstructionSet::Avx512.pairwise_sum_strided_at(axis, depth);

@@ -9,13 +9,13 @@ use simd::InstructionSet;
 /// this CPU has: the same bits on each (one addition a result).
 pub(crate) fn add_row<T: Value + Copy>(out: &mut [f64], values: &[T]) {
     #[cfg(target_arch = "x86_64")]
-    match InstructionSet::best() {
-        // SAFETY: best() is an instruction set this CPU supports, so it has AVX-512F, the one
+    match InstructionSet::chosen() {
+        // SAFETY: chosen() is an instruction set this CPU supports, so it has AVX-512F, the one
         // extension the function is compiled for.
         InstructionSet::Avx512 => return unsafe { add_row_avx512(out, values) },
         // SAFETY: as above, AVX2.
         InstructionSet::Avx2 => return unsafe { add_row_avx2(out, values) },
-        InstructionSet::Baseline => {}
+        InstructionSet::Baseline | InstructionSet::Neon => {}
     }
     add_values(out, values);
 }

@@ -226,6 +226,7 @@ fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
 /// thread count.
 #[pymodule]
 fn parallel_sum(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    python_glue::check_kernel_variable()?;
     pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(parallel_sum_py, m)?)?;
     m.add_function(wrap_pyfunction!(thread_count, m)?)?;

@@ -42,7 +42,7 @@ pub fn sum_unordered(values: &[f64]) -> f64 {
 pub fn preferred<T: Value>() -> InstructionSet {
     static FOR_F64: OnceLock<InstructionSet> = OnceLock::new();
     static FOR_F32: OnceLock<InstructionSet> = OnceLock::new();
-    let avx2_over_avx512 = |prefer_avx2: bool| match InstructionSet::best() {
+    let avx2_over_avx512 = |prefer_avx2: bool| match InstructionSet::chosen() {
         InstructionSet::Avx512 if prefer_avx2 && InstructionSet::Avx2.is_supported() => {
             InstructionSet::Avx2
         }
@@ -111,7 +111,7 @@ impl Kernel for InstructionSet {
     fn unordered_sum(self, a: &[f64]) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         match self {
-            InstructionSet::Baseline => baseline::unordered(a),
+            InstructionSet::Baseline | InstructionSet::Neon => baseline::unordered(a),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the assert above checked that the CPU has the set; the same for each arm.
             InstructionSet::Avx2 => unsafe { super::avx2::unordered(a) },
@@ -132,7 +132,7 @@ unsafe fn walk<P: Parity, T: Value>(set: InstructionSet, a: &[T]) -> f64 {
     match set {
         // SAFETY: at least 8 values (the caller); each kernel's walk on a CPU that has its
         // instructions (the caller). The same for each arm.
-        InstructionSet::Baseline => unsafe { baseline::walk::<P, T>(a) },
+        InstructionSet::Baseline | InstructionSet::Neon => unsafe { baseline::walk::<P, T>(a) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         InstructionSet::Avx2 => unsafe { super::avx2::walk::<P, T>(a) },
@@ -150,7 +150,7 @@ unsafe fn walk<P: Parity, T: Value>(set: InstructionSet, a: &[T]) -> f64 {
 /// The caller guarantees a CPU that has `set`.
 unsafe fn strided<P: Parity, T: Value>(set: InstructionSet, view: Strided<'_, T>) -> f64 {
     match set {
-        InstructionSet::Baseline => baseline::strided::<P, T>(view),
+        InstructionSet::Baseline | InstructionSet::Neon => baseline::strided::<P, T>(view),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: each kernel's walk on a CPU that has its instructions (the caller).
         InstructionSet::Avx2 => unsafe { super::avx2::strided::<P, T>(view) },

@@ -15,16 +15,13 @@ fn pairwise_sum_of(n: usize, values: impl Iterator<Item = f64>) -> f64 {
 }
 
 fn supported_kernels() -> Vec<InstructionSet> {
-    InstructionSet::ALL
-        .into_iter()
-        .filter(|k| k.is_supported())
-        .collect()
+    InstructionSet::supported()
 }
 
 #[test]
 fn baseline_kernel_is_always_supported_and_best_is_supported() {
     assert!(InstructionSet::Baseline.is_supported());
-    assert!(InstructionSet::best().is_supported());
+    assert!(InstructionSet::chosen().is_supported());
 }
 
 /// The vendor as Linux reports it (the test's own source, not the crate's CPUID read).
@@ -38,18 +35,19 @@ fn cpu_vendor() -> String {
 }
 
 #[test]
-fn the_preferred_kernel_is_the_best_but_avx2_on_amd() {
-    let expected = match InstructionSet::best() {
-        InstructionSet::Avx512 if cpu_vendor() == "AuthenticAMD" => InstructionSet::Avx2,
-        best => best,
+fn the_preferred_kernel_is_the_chosen_one_but_avx2_on_amd_unless_forced() {
+    let chosen = InstructionSet::chosen();
+    let forced = std::env::var("FAST_OPERATIONS_KERNEL").is_ok_and(|name| !name.is_empty());
+    let expected = match chosen {
+        InstructionSet::Avx512 if cpu_vendor() == "AuthenticAMD" && !forced => InstructionSet::Avx2,
+        chosen => chosen,
     };
     assert_eq!(preferred::<f64>(), expected);
     assert_eq!(preferred::<f64>(), expected);
     assert!(preferred::<f64>().is_supported());
-    let for_f32 = if InstructionSet::Avx2.is_supported() {
-        InstructionSet::Avx2
-    } else {
-        InstructionSet::best()
+    let for_f32 = match chosen {
+        InstructionSet::Avx512 if !forced => InstructionSet::Avx2,
+        chosen => chosen,
     };
     assert_eq!(preferred::<f32>(), for_f32);
 }
