@@ -1,7 +1,9 @@
 # The project's two commands. Each sets up everything it needs, from a fresh clone:
 #   make test    cargo tests, then pytest against the release-built Python modules
 #   make bench   the side-by-side speed comparison of every path (python/compare);
-#                make bench QUICK=1 for short repeats
+#                make bench QUICK=1 for short repeats, KERNEL=avx2 (or baseline, avx512,
+#                neon) to force the modules' SIMD kernel (FAST_OPERATIONS_KERNEL)
+#   make criterion  the Rust benches (criterion), sum_array's layouts once per SIMD kernel
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
@@ -19,15 +21,34 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
 MATURIN_TARGET := $(CURDIR)/target/maturin
 
-.PHONY: test bench results modules ctypes peers fuzz asan FORCE
+# The SIMD kernels this CPU can run (FAST_OPERATIONS_KERNEL's values), from what Linux reports.
+KERNELS := baseline \
+  $(if $(shell grep -qw avx2 /proc/cpuinfo && echo y),avx2) \
+  $(if $(shell grep -qw avx512f /proc/cpuinfo && echo y),avx512) \
+  $(if $(filter aarch64,$(shell uname -m)),neon)
+
+.PHONY: test bench results modules ctypes peers fuzz asan criterion FORCE
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
+	@for k in $(KERNELS); do \
+	  echo "the sums' and squares' Rust tests under FAST_OPERATIONS_KERNEL=$$k (pairwise::tests: each kernel already)"; \
+	  FAST_OPERATIONS_KERNEL=$$k cargo test -q -p fast_operations -p parallel_sum -p array_ops \
+	    --lib --tests -- --skip pairwise::tests || exit 1; \
+	done
 	$(PY) -m pytest python/tests tests
 
 bench: modules ctypes peers
-	PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+	$(if $(KERNEL),FAST_OPERATIONS_KERNEL=$(KERNEL)) PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+
+# criterion: every bench of the workspace, then sum_array on each layout of the views table
+# once per kernel this CPU has (rows named after the kernel). Reports in target/criterion/.
+criterion:
+	cargo bench --workspace
+	@for k in $(KERNELS); do \
+	  FAST_OPERATIONS_KERNEL=$$k cargo bench -p fast_operations --bench sum -- "sum_array layout" || exit 1; \
+	done
 
 # Coverage-guided fuzzing (cargo-fuzz, libFuzzer, AddressSanitizer) of the pure Rust cores:
 # the pairwise sum on every kernel, the run cutter and squares, the exact integer sums,

@@ -41,8 +41,40 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
+# The flags of /proc/cpuinfo that decide which kernels can run, as Linux spells them (x86-64,
+# then ARM's "Features").
+SIMD_FLAGS = ["sse2", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw",
+              "avx512vl", "asimd", "sve", "sve2"]
+
+
+def simd_flags() -> list[str]:
+    """The CPU's vector-instruction flags among ``SIMD_FLAGS``, in that order."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for entry in cpuinfo:
+                if entry.startswith(("flags", "Features")):
+                    present = set(entry.split(":", 1)[1].split())
+                    return [flag for flag in SIMD_FLAGS if flag in present]
+    except OSError:
+        pass
+    return []
+
+
+def kernel() -> dict:
+    """The SIMD kernel the modules run (``fast_operations.kernel()``), and whether
+    FAST_OPERATIONS_KERNEL forced it; NumPy's features turned off by NPY_DISABLE_CPU_FEATURES."""
+    import fast_operations
+
+    return {
+        "name": fast_operations.kernel(),
+        "forced": bool(os.environ.get("FAST_OPERATIONS_KERNEL", "").strip()),
+        "numpy_disabled": os.environ.get("NPY_DISABLE_CPU_FEATURES", "").split(),
+    }
+
+
 def machine_record() -> dict:
-    """Where and when: the date, the CPU, the cores this process may use, the versions."""
+    """Where and when: the date, the CPU, its SIMD flags, the kernel the modules run, the
+    cores this process may use, the versions."""
     from importlib.metadata import PackageNotFoundError, version
 
     def installed(package: str) -> str | None:
@@ -56,12 +88,21 @@ def machine_record() -> dict:
     record = {
         "date": datetime.date.today().isoformat(),
         "cpu": cpu_model(),
+        "simd_flags": simd_flags(),
+        "kernel": kernel(),
         "cores": cores,
         "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
         "versions": versions,
     }
     shown = ", ".join(f"{p} {v}" for p, v in versions.items() if v)
-    record["summary"] = f"{record['date']}, {record['cpu']}, {cores} cores, {record['python']}, {shown}"
+    chosen = record["kernel"]
+    how = "forced by FAST_OPERATIONS_KERNEL" if chosen["forced"] else "the widest this CPU has"
+    numpy_off = (f"; NumPy without {' '.join(chosen['numpy_disabled'])}"
+                 if chosen["numpy_disabled"] else "")
+    record["summary"] = (
+        f"{record['date']}, {record['cpu']} ({' '.join(record['simd_flags']) or 'no SIMD flags'}), "
+        f"kernel {chosen['name']} ({how}{numpy_off}), {cores} cores, {record['python']}, {shown}"
+    )
     return record
 
 

@@ -1,7 +1,8 @@
 """Sections 1 and 2 on other layouts than one contiguous float64 array: strided, reversed and
 N-D views, float32 and int64. NumPy reads every view in place; the fast paths read a view in
-place when its axes merge into one strided line and the CPU has AVX-512, and otherwise gather it
-a row at a time into a buffer before the tree sums it: this table shows what each costs."""
+place when its axes merge into one strided line the kernel reads in place (AVX-512: any stride;
+AVX2: 2 and -1), and otherwise gather it a row at a time into a buffer before the tree sums it:
+this table shows what each costs."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .arrays import measure, ratio, sum_check, tabulate
 from .peers import Peer, module_function
 from .results import SectionResult
 
-SIZES = [10**4, 10**6, 10**7]  # values summed, whatever the layout
+SIZES = [10**4, 10**5, 10**6, 10**7]  # values summed, whatever the layout
 QUICK_SIZES = [10**4]
 
 
@@ -96,8 +97,8 @@ SECTION = ViewSection(
     baseline="np.sum",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum, reading the view in place", lambda: np.sum),
-        Peer("sum_array", "section 1: strided lines read in place (AVX-512), other views "
-             "gathered a row at a time, float32 widened",
+        Peer("sum_array", "section 1: strided lines read in place (AVX-512; AVX2 strides 2 "
+             "and -1), other views gathered a row at a time, float32 widened",
              module_function("fast_operations", "sum_array")),
         Peer("parallel_sum", "section 2: the same tree on all cores",
              module_function("parallel_sum", "parallel_sum")),

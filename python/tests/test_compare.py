@@ -3,12 +3,14 @@
 import importlib
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import fast_operations
 import numpy as np
 import pytest
 
@@ -70,7 +72,16 @@ def test_quick_run_times_every_peer_of_every_section(quick_run, key):
 
 def test_quick_run_writes_json_markdown_and_plots(quick_run):
     results = json.loads((ROOT / "bench-results" / "results.json").read_text())
-    assert results["machine"]["cores"] >= 1
+    machine = results["machine"]
+    assert machine["cores"] >= 1
+    # The kernel the run used, and the CPU flags that decide which kernels can run.
+    assert machine["kernel"]["name"] == fast_operations.kernel()
+    assert machine["kernel"]["forced"] == bool(os.environ.get("FAST_OPERATIONS_KERNEL", "").strip())
+    flags = open("/proc/cpuinfo").read()
+    if platform.machine() == "x86_64":
+        assert "sse2" in machine["simd_flags"]
+        assert ("avx2" in machine["simd_flags"]) == (" avx2" in flags)
+    assert f"kernel {fast_operations.kernel()} (" in machine["summary"]
     assert results["roofline_gbps"]["read"] > 0 and results["roofline_gbps"]["read+write"] > 0
     assert [s["key"] for s in results["sections"]] == list(SECTIONS)
     for section in results["sections"]:

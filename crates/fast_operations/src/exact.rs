@@ -1,5 +1,5 @@
-//! The exact integer sums: int32 and int64 widened to i64, each split into 32-bit halves summed
-//! in 64-bit registers, folded into an i128; compiled for each instruction set.
+//! The exact integer sums: int32 and int64 widened to i64, summed in 64-bit registers (wrapped,
+//! and their high halves), folded into an i128; compiled for each instruction set.
 
 use crate::index_order::{OfRows, by_rows, merged_axes};
 use crate::pairwise::GATHER;
@@ -80,19 +80,17 @@ impl ExactBuffer {
     }
 }
 
-/// How many values [`exact_sum_of_slice`] adds in 64-bit halves before it folds them into the
-/// total: 2^31 values of at most 2^32 (low halves) or 2^31 (high halves) cannot overflow 64
-/// bits.
+/// How many values [`exact_sum_of_slice`] adds in 64-bit registers before it folds them into
+/// the total: the sum of 2^31 high halves, each below 2^32, fits in 63 bits, and the
+/// estimate it gives is within 2^63 of the exact sum (see [`exact_sum_of_chunks`]).
 const EXACT_CHUNK: usize = 1 << 31;
 
-/// The exact sum of the integers of `values`, each widened to i64 by `widen`, in any order.
-/// Each value is split as `high * 2^32 + low`; both halves are summed in 64-bit registers and
-/// combined in 128 bits once per 2^31 values, in a plain loop over the slice
-/// compiled for the widest vectors this CPU has (the same result on every path: integer
-/// addition is exact).
+/// The exact sum of the integers of `values`, each widened to i64 by `widen`, in any order,
+/// in a plain loop over the slice compiled for the widest vectors this CPU has (the same
+/// result on every path: integer addition is exact).
 ///
-/// Why a slice compiled per instruction set: through an iterator the halves are added a
-/// value at a time, and the baseline's 2-lane vectors are slower than AVX2's and AVX-512's
+/// Why a slice compiled per instruction set: through an iterator the values are added one at
+/// a time, and the baseline's 2-lane vectors are slower than AVX2's and AVX-512's
 /// (docs/measurements/section-1.md).
 pub(crate) fn exact_sum_of_slice<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
     #[cfg(target_arch = "x86_64")]
@@ -119,19 +117,30 @@ fn exact_sum_avx2<T: Copy>(values: &[T], widen: impl Fn(T) -> i64) -> i128 {
     exact_sum_of_chunks(values, widen, EXACT_CHUNK)
 }
 
-/// [`exact_sum_of_slice`] in chunks of `chunk` values (see [`EXACT_CHUNK`]), inlined into each
-/// caller, so that it is compiled for the caller's instructions.
+/// [`exact_sum_of_slice`] in chunks of `chunk` values (at most [`EXACT_CHUNK`]), inlined into
+/// each caller, so that it is compiled for the caller's instructions.
+///
+/// How, two additions a value and no 64-bit arithmetic shift (which AVX2 lacks): the sum
+/// wrapped to 64 bits, `wrapped`, gives the exact sum `S` modulo 2^64; the sum of the high
+/// halves, `floor(x / 2^32)` each (read as `((x ^ 2^63) >> 32) - 2^31`, a logical shift),
+/// gives `estimate = 2^32 * sum(floor(x / 2^32))`, with `estimate <= S < estimate + n * 2^32`
+/// (each value's low half is below 2^32). With `n <= 2^31` that window is narrower than
+/// 2^64, so `S` is the one value in it congruent to `wrapped`: `estimate + (wrapped -
+/// estimate) mod 2^64`.
 #[inline(always)]
 fn exact_sum_of_chunks<T: Copy>(values: &[T], widen: impl Fn(T) -> i64, chunk: usize) -> i128 {
+    debug_assert!(chunk <= EXACT_CHUNK);
     let mut total = 0i128;
     for values in values.chunks(chunk) {
-        let (mut low, mut high) = (0u64, 0i64);
+        let (mut wrapped, mut high) = (0u64, 0u64);
         for &x in values {
-            let x = widen(x);
-            low += x as u64 & 0xFFFF_FFFF;
-            high += x >> 32;
+            let x = widen(x) as u64;
+            wrapped = wrapped.wrapping_add(x);
+            high += (x ^ (1 << 63)) >> 32;
         }
-        total += (i128::from(high) << 32) + i128::from(low);
+        let highs = i128::from(high) - ((values.len() as i128) << 31);
+        let estimate = highs << 32;
+        total += estimate + i128::from(wrapped.wrapping_sub(estimate as u64));
     }
     total
 }
@@ -208,10 +217,30 @@ mod tests {
     }
 
     #[test]
-    fn exact_sum_halves_cannot_overflow_within_a_chunk() {
-        // The worst values for each half, 2^31 times, fit: checked arithmetically.
+    fn exact_sum_high_halves_and_window_fit_within_a_chunk() {
+        // 2^31 biased high halves, each below 2^32, fit in 64 bits; the window of sums that
+        // share one estimate, n * 2^32, is narrower than 2^64.
         assert!((EXACT_CHUNK as u128) * 0xFFFF_FFFF <= u128::from(u64::MAX));
-        assert!((EXACT_CHUNK as i128) * i128::from(i64::MIN >> 32) >= i128::from(i64::MIN));
-        assert!((EXACT_CHUNK as i128) * i128::from(i64::MAX >> 32) <= i128::from(i64::MAX));
+        assert!((EXACT_CHUNK as u128) << 32 < 1u128 << 64);
+    }
+
+    #[test]
+    fn exact_sum_of_extremes_repeated_is_exact() {
+        // Long runs of one extreme push the wrapped sum around 2^64 many times.
+        for x in [i64::MAX, i64::MIN, -1, 1 << 32, -(1 << 32), (1 << 32) - 1] {
+            for n in [1usize, 2, 3, 17, 1000, 4099] {
+                let values = vec![x; n];
+                assert_eq!(
+                    exact_sum_of_slice(&values, |x| x),
+                    i128::from(x) * n as i128,
+                    "{x} x {n}"
+                );
+            }
+        }
+        let mixed: Vec<i64> = (0..5000)
+            .map(|i| if i % 3 == 0 { i64::MIN } else { i64::MAX - i })
+            .collect();
+        let exact: i128 = mixed.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(exact_sum_of_slice(&mixed, |x| x), exact);
     }
 }

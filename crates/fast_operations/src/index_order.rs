@@ -1,5 +1,6 @@
 //! Views that are not one slice in summation order: their values in C index order, read where
-//! they are (one strided axis, on AVX-512) or a row at a time into the gather buffer.
+//! they are (one strided axis the kernel reads in place) or a row at a time into the gather
+//! buffer.
 
 use crate::pairwise::{Depth, Gather, InstructionSet, Kernel, Value, pairwise_sum_of_at};
 use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, Ix2, Ix3, Zip};
@@ -9,14 +10,12 @@ use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, Ix2, Ix3,
 /// summation order.
 ///
 /// How: a view whose axes merge into one strided axis ([`merged_axes`]: any 1-D view,
-/// `a[:, ::2]` of a C-ordered array) is read where its values are, by the AVX-512 kernel
-/// ([`Kernel::pairwise_sum_strided`]) where the CPU has it. Any other view, or without
-/// AVX-512, a row at a time through a buffer, each row copied by a plain loop (vectorised
+/// `a[:, ::2]` of a C-ordered array) is read where its values are
+/// ([`Kernel::pairwise_sum_strided`]) when the kernel in use reads that stride in place
+/// faster ([`Kernel::reads_in_place`]: AVX-512 every stride, AVX2 strides 2 and -1). Any
+/// other view a row at a time through a buffer, each row copied by a plain loop (vectorised
 /// where the row is contiguous or reversed): ndarray's element iterator over a view of
 /// dynamic dimension costs tens of times `np.sum`'s time per value.
-///
-/// Why AVX-512 only: its masked and reversed loads beat the buffer on every stride, where
-/// AVX2's gathers lost to it on reversed views (docs/measurements/section-1.md).
 pub(crate) fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
     sum_in_index_order_at(view, Depth::ROOT)
 }
@@ -25,10 +24,11 @@ pub(crate) fn sum_in_index_order<T: Value>(view: &ArrayViewD<'_, T>) -> f64 {
 /// at `depth` of a larger tree (`parallel_sum`'s subtrees).
 pub fn sum_in_index_order_at<T: Value>(view: &ArrayViewD<'_, T>, depth: Depth) -> f64 {
     let view = merged_axes(view);
-    if InstructionSet::chosen() == InstructionSet::Avx512
-        && let Ok(axis) = view.view().into_dimensionality::<Ix1>()
+    let set = InstructionSet::chosen();
+    if let Ok(axis) = view.view().into_dimensionality::<Ix1>()
+        && set.reads_in_place(axis.strides()[0])
     {
-        return InstructionSet::Avx512.pairwise_sum_strided_at(axis, depth);
+        return set.pairwise_sum_strided_at(axis, depth);
     }
     by_rows(&view, Tree(T::to_f64, depth))
 }

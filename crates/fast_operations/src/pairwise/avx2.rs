@@ -1,5 +1,6 @@
 //! The AVX2 kernel: the eight lanes in two 4-lane registers, and for f64 slices that start 16
-//! bytes into a 32-byte block a leaf read with aligned loads only (`rotated_leaf`).
+//! bytes into a 32-byte block a leaf read with aligned loads only (`rotated_leaf`); strided
+//! views of stride 2 and -1 are read by masked and plain loads ([`Avx2Strided`]).
 
 use super::Value;
 use super::lanes::{Lanes8, add_rest, leaf};
@@ -19,14 +20,29 @@ pub(super) unsafe fn walk<P: Parity, T: Value>(a: &[T]) -> f64 {
     unsafe { compiled::walk_lanes::<Avx2, P, T>(a) }
 }
 
-/// The tree over a strided view, a node of parity `P`.
+/// The tree over a strided view, a node of parity `P`, with the lanes for its stride
+/// ([`Avx2Strided`] for 2 and -1, gathers for the others).
 ///
 /// # Safety
 /// The caller guarantees a CPU with AVX2.
 #[inline]
 pub(super) unsafe fn strided<P: Parity, T: Value>(view: Strided<'_, T>) -> f64 {
-    // SAFETY: forwarded from the caller.
-    unsafe { compiled::strided_lanes::<Avx2, P, T>(view) }
+    // SAFETY: forwarded from the caller; each lane type is for the view's stride, or for any
+    // stride (Avx2).
+    unsafe {
+        match view.stride {
+            2 => compiled::strided_lanes::<Avx2Strided<2>, P, T>(view),
+            -1 => compiled::strided_lanes::<Avx2Strided<-1>, P, T>(view),
+            _ => compiled::strided_lanes::<Avx2, P, T>(view),
+        }
+    }
+}
+
+/// The strides whose views the AVX2 kernel reads in place faster than a copy into the
+/// gather buffer: 2 (`a[::2]`, `c[:, ::2]`) and -1 (`a[::-1]`). Its gathers, for the other
+/// strides, lost to the buffer (docs/measurements/section-1.md).
+pub(crate) fn reads_in_place(stride: isize) -> bool {
+    matches!(stride, 2 | -1)
 }
 
 /// The unordered yardstick.
@@ -211,5 +227,83 @@ unsafe fn rotated_leaf<P: Parity>(a: &[f64]) -> f64 {
             _mm_cvtsd_f64(quads),
         );
         add_rest::<Avx2, f64>(res, &a[full..])
+    }
+}
+
+/// AVX2 lanes for strided views of stride `STRIDE` (2 or -1), each group of eight values read
+/// as that stride allows and kept in the lanes the loads leave them in: stride 2 by masked
+/// loads of the group's span, which leave the values between unread, lanes `(r0, r2, r1,
+/// r3)` and `(r4, r6, r5, r7)` (a blend a load, no shuffle); stride -1 by two plain loads,
+/// lanes `(r3, r2, r1, r0)` and `(r7, r6, r5, r4)`. Every lane still adds its own values in
+/// order; the lanes are put back in order once per leaf, before NumPy's combination.
+#[derive(Clone, Copy)]
+struct Avx2Strided<const STRIDE: isize>(__m256d, __m256d);
+
+impl<const STRIDE: isize> Avx2Strided<STRIDE> {
+    /// The lanes in order, `r0..r4` and `r4..r8`.
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[inline(always)]
+    unsafe fn in_order(self) -> Avx2 {
+        // SAFETY: the CPU has AVX2 (the caller).
+        unsafe {
+            match STRIDE {
+                2 => Avx2(
+                    _mm256_permute4x64_pd::<0b11_01_10_00>(self.0),
+                    _mm256_permute4x64_pd::<0b11_01_10_00>(self.1),
+                ),
+                _ => Avx2(
+                    _mm256_permute4x64_pd::<0b00_01_10_11>(self.0),
+                    _mm256_permute4x64_pd::<0b00_01_10_11>(self.1),
+                ),
+            }
+        }
+    }
+
+    /// `lanes` (in order) in this type's lane order: the inverse of [`Self::in_order`] (each
+    /// of its permutations is its own inverse).
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[inline(always)]
+    unsafe fn from_order(lanes: Avx2) -> Self {
+        // SAFETY: the CPU has AVX2 (the caller).
+        let Avx2(low, high) = unsafe { Avx2Strided::<STRIDE>(lanes.0, lanes.1).in_order() };
+        Avx2Strided(low, high)
+    }
+}
+
+impl<const STRIDE: isize> Lanes8 for Avx2Strided<STRIDE> {
+    #[inline(always)]
+    unsafe fn load<T: Value>(p: *const T) -> Self {
+        // SAFETY: forwarded from the caller (p[0..8] readable, the CPU has AVX2).
+        unsafe { Self::from_order(Avx2::load(p)) }
+    }
+    /// `stride` must be `STRIDE`: the caller of the walk with these lanes picked them by the
+    /// view's stride.
+    #[inline(always)]
+    unsafe fn load_strided<T: Value>(p: *const T, stride: isize) -> Self {
+        debug_assert_eq!(stride, STRIDE);
+        // SAFETY: forwarded from the caller (p[0], p[stride], ..., p[7 * stride] readable,
+        // the CPU has AVX2): for STRIDE 2 and -1 those are the values the loads read.
+        let (low, high) = unsafe {
+            match STRIDE {
+                2 => T::every_other_avx2(p),
+                _ => T::reversed_avx2(p),
+            }
+        };
+        Avx2Strided(low, high)
+    }
+    const VEX: bool = true;
+    #[inline(always)]
+    unsafe fn add(self, o: Self) -> Self {
+        // SAFETY: the CPU has AVX (the trait's contract).
+        unsafe { Avx2Strided(add256(self.0, o.0), add256(self.1, o.1)) }
+    }
+    #[inline(always)]
+    unsafe fn combine<P: Parity>(self) -> f64 {
+        // SAFETY: the CPU has AVX2 (the trait's contract).
+        unsafe { self.in_order().combine::<P>() }
     }
 }

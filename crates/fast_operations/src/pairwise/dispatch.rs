@@ -35,18 +35,23 @@ pub fn sum_unordered(values: &[f64]) -> f64 {
 /// The instruction set whose kernel sums values of type `T` fastest on this CPU, decided once
 /// per process.
 ///
-/// float64, and the unordered yardstick: [`InstructionSet::best`], but AVX2 rather than
-/// AVX-512 on AMD CPUs, whose cores split each 512-bit operation in two (there AVX2 with
-/// aligned loads only, `avx2::rotated_leaf`, was the faster). float32, widened eight values a
-/// load: AVX2 wherever the CPU has it. docs/measurements/section-1.md has the figures.
+/// The set `FAST_OPERATIONS_KERNEL` forces, for every type. Otherwise float64, and the
+/// unordered yardstick: [`InstructionSet::chosen`], but AVX2 rather than AVX-512 on AMD
+/// CPUs, whose cores split each 512-bit operation in two (there AVX2 with aligned loads only,
+/// `avx2::rotated_leaf`, was the faster). float32, widened eight values a load: AVX2 wherever
+/// the CPU has it. docs/measurements/section-1.md has the figures.
 pub fn preferred<T: Value>() -> InstructionSet {
     static FOR_F64: OnceLock<InstructionSet> = OnceLock::new();
     static FOR_F32: OnceLock<InstructionSet> = OnceLock::new();
     let avx2_over_avx512 = |prefer_avx2: bool| match InstructionSet::chosen() {
-        InstructionSet::Avx512 if prefer_avx2 && InstructionSet::Avx2.is_supported() => {
+        InstructionSet::Avx512
+            if prefer_avx2
+                && !InstructionSet::is_forced()
+                && InstructionSet::Avx2.is_supported() =>
+        {
             InstructionSet::Avx2
         }
-        best => best,
+        chosen => chosen,
     };
     if T::WIDENED {
         *FOR_F32.get_or_init(|| avx2_over_avx512(true))
@@ -78,6 +83,11 @@ pub trait Kernel: Copy {
     /// [`Kernel::pairwise_sum_strided`] of a node at `depth` of a larger tree.
     fn pairwise_sum_strided_at<T: Value>(self, view: ArrayView1<'_, T>, depth: Depth) -> f64;
 
+    /// Whether [`Kernel::pairwise_sum_strided`] of a view of this stride is faster than
+    /// gathering its values into a buffer (`gather`): every stride with AVX-512, strides 2 and
+    /// -1 with AVX2 (`avx2::reads_in_place`), none with the baseline.
+    fn reads_in_place(self, stride: isize) -> bool;
+
     /// A many-accumulator sum in no particular order: not NumPy's bits, but the fastest sum
     /// this CPU can do. The comparison uses it as the yardstick for [`Kernel::pairwise_sum`].
     fn unordered_sum(self, a: &[f64]) -> f64;
@@ -105,6 +115,16 @@ impl Kernel for InstructionSet {
             Depth::Even => unsafe { strided::<Even, T>(self, view) },
             // SAFETY: as above.
             Depth::Odd => unsafe { strided::<Odd, T>(self, view) },
+        }
+    }
+
+    fn reads_in_place(self, stride: isize) -> bool {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx512 => true,
+            #[cfg(target_arch = "x86_64")]
+            InstructionSet::Avx2 => super::avx2::reads_in_place(stride),
+            _ => false,
         }
     }
 

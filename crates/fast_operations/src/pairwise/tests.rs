@@ -159,8 +159,8 @@ fn the_tree_is_numpys() {
 }
 
 /// Every kernel's in-place sum of a strided view against the reference over a copy of its
-/// values: strides 2 and -1 (the AVX-512 kernel reads those by masked loads and by reversed
-/// loads) and others (gathers), float64 and float32.
+/// values: strides 2 and -1 (the AVX-512 and AVX2 kernels read those by masked loads and by
+/// reversed loads) and others (gathers), float64 and float32.
 #[test]
 fn every_kernel_reads_strided_views_in_place_with_the_bits_of_a_copy() {
     // 300_001: views of stride 2 and -1 that span 2 MiB, which the AVX-512 kernel prefetches.
@@ -235,6 +235,32 @@ fn strided_views_read_nothing_outside_their_view() {
                     let copy: Vec<f64> = view.iter().copied().collect();
                     for kernel in supported_kernels() {
                         let what = format!("{kernel:?}, n = {n}, step = {step}");
+                        assert_same_bits(
+                            kernel.pairwise_sum_strided(view),
+                            sum_reference(&copy),
+                            &what,
+                        );
+                    }
+                }
+            }
+        }
+        // The same for float32 (the AVX2 kernel's masked loads differ per type).
+        let len = page / 4;
+        let values = std::slice::from_raw_parts_mut(middle.cast::<f32>(), len);
+        for (slot, x) in values.iter_mut().zip(test_values::values(len, 4)) {
+            *slot = x as f32;
+        }
+        let all = ArrayView1::from(&*values);
+        for n in 0..=200 {
+            for step in [-3isize, -2, -1, 2, 3] {
+                let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
+                let at_end = all.slice(s![len - span..;step]);
+                let at_start = all.slice(s![..span;step]);
+                for view in [at_end, at_start] {
+                    let view = view.slice_move(s![..n]);
+                    let copy: Vec<f64> = view.iter().map(|&x| f64::from(x)).collect();
+                    for kernel in supported_kernels() {
+                        let what = format!("float32, {kernel:?}, n = {n}, step = {step}");
                         assert_same_bits(
                             kernel.pairwise_sum_strided(view),
                             sum_reference(&copy),

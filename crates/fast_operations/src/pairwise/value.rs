@@ -51,6 +51,16 @@ pub(super) mod sealed {
         unsafe fn gather_array(p: *const Self, stride: isize) -> [f64; 8];
         #[cfg(target_arch = "x86_64")]
         unsafe fn gather_avx2(p: *const Self, stride: isize) -> (__m256d, __m256d);
+        /// `p[0], p[2], ..., p[14]`, which the caller guarantees readable, by masked loads
+        /// (the values between left unread), in the lane order of `avx2::Avx2Strided<2>`:
+        /// `(v0, v2, v1, v3)` and `(v4, v6, v5, v7)`, `vk` = `p[2k]`.
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn every_other_avx2(p: *const Self) -> (__m256d, __m256d);
+        /// `p[0], p[-1], ..., p[-7]`, which the caller guarantees readable, as they lie in
+        /// memory (the lane order of `avx2::Avx2Strided<-1>`): `(v3, v2, v1, v0)` and
+        /// `(v7, v6, v5, v4)`, `vk` = `p[-k]`.
+        #[cfg(target_arch = "x86_64")]
+        unsafe fn reversed_avx2(p: *const Self) -> (__m256d, __m256d);
         #[cfg(target_arch = "x86_64")]
         unsafe fn gather_avx512(p: *const Self, stride: isize) -> __m512d;
         /// `p[0], p[2], ..., p[14]`, which the caller guarantees readable: masked loads of
@@ -147,6 +157,32 @@ pub(super) mod sealed {
         }
         #[cfg(target_arch = "x86_64")]
         #[inline(always)]
+        unsafe fn every_other_avx2(p: *const f64) -> (__m256d, __m256d) {
+            // SAFETY: each masked load reads only its unmasked lanes (masked-off lanes are
+            // not read): p[0], p[2], ..., p[14], the values the caller guarantees readable;
+            // the CPU has AVX2 (caller).
+            unsafe {
+                let even = _mm256_set_epi64x(0, -1, 0, -1);
+                let odd = _mm256_set_epi64x(-1, 0, -1, 0);
+                // [p0, _, p2, _] and [_, p4, _, p6] blended: [p0, p4, p2, p6].
+                let half = |q: *const f64| {
+                    _mm256_blend_pd::<0b1010>(
+                        _mm256_maskload_pd(q, even),
+                        _mm256_maskload_pd(q.wrapping_add(3), odd),
+                    )
+                };
+                (half(p), half(p.add(8)))
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn reversed_avx2(p: *const f64) -> (__m256d, __m256d) {
+            // SAFETY: the loads read p[-3..=0] and p[-7..=-4], the values the caller
+            // guarantees readable; the CPU has AVX (caller).
+            unsafe { (_mm256_loadu_pd(p.sub(3)), _mm256_loadu_pd(p.sub(7))) }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
         unsafe fn gather_avx512(p: *const f64, stride: isize) -> __m512d {
             let o = offsets(stride);
             // SAFETY: the gather reads p[o[k]], k < 8 (scale 8: offsets in f64): the eight
@@ -233,6 +269,34 @@ pub(super) mod sealed {
                 (
                     _mm256_cvtps_pd(_mm256_i64gather_ps::<4>(p, o)),
                     _mm256_cvtps_pd(_mm256_i64gather_ps::<4>(p.offset(4 * stride), o)),
+                )
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn every_other_avx2(p: *const f32) -> (__m256d, __m256d) {
+            // SAFETY: each masked load reads only its unmasked lanes: p[0], p[2], ..., p[14],
+            // the values the caller guarantees readable; the CPU has AVX2 (caller).
+            unsafe {
+                let even = _mm256_set_epi32(0, -1, 0, -1, 0, -1, 0, -1);
+                // [p0, _, p2, _, p4, _, p6, _] to [p0, p4, p2, p6] (and the same from p8).
+                let order = _mm256_set_epi32(0, 0, 0, 0, 6, 2, 4, 0);
+                let half = |q: *const f32| {
+                    let values = _mm256_permutevar8x32_ps(_mm256_maskload_ps(q, even), order);
+                    _mm256_cvtps_pd(_mm256_castps256_ps128(values))
+                };
+                (half(p), half(p.add(8)))
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        #[inline(always)]
+        unsafe fn reversed_avx2(p: *const f32) -> (__m256d, __m256d) {
+            // SAFETY: the loads read p[-3..=0] and p[-7..=-4], the values the caller
+            // guarantees readable; the CPU has AVX (caller).
+            unsafe {
+                (
+                    _mm256_cvtps_pd(_mm_loadu_ps(p.sub(3))),
+                    _mm256_cvtps_pd(_mm_loadu_ps(p.sub(7))),
                 )
             }
         }
