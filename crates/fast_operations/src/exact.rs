@@ -3,7 +3,7 @@
 
 use crate::index_order::{OfRows, by_rows, merged_axes};
 use crate::pairwise::GATHER;
-use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Zip};
+use ndarray::{ArrayView, ArrayView1, ArrayViewD, Axis, Dimension, Ix1, Zip};
 use simd::InstructionSet;
 
 /// The exact sum of the values of `view`, each widened by `widen`, read a row at a time (see
@@ -138,9 +138,90 @@ fn exact_sum_of_chunks<T: Copy>(values: &[T], widen: impl Fn(T) -> i64, chunk: u
             wrapped = wrapped.wrapping_add(x);
             high += (x ^ (1 << 63)) >> 32;
         }
-        let highs = i128::from(high) - ((values.len() as i128) << 31);
-        let estimate = highs << 32;
-        total += estimate + i128::from(wrapped.wrapping_sub(estimate as u64));
+        total += exact_from_halves(wrapped, high, values.len());
+    }
+    total
+}
+
+/// The exact sum of `count <= EXACT_CHUNK` values from their sum wrapped to 64 bits and the
+/// sum of their biased high halves `(x ^ 2^63) >> 32` (see [`exact_sum_of_chunks`]).
+#[inline(always)]
+fn exact_from_halves(wrapped: u64, high: u64, count: usize) -> i128 {
+    let estimate = (i128::from(high) - ((count as i128) << 31)) << 32;
+    estimate + i128::from(wrapped.wrapping_sub(estimate as u64))
+}
+
+/// The exact sum of an int64 view whose axes merge into one line of stride 2 (`a[::2]`,
+/// `c[:, ::2]` of a C-ordered array), read where its values are by masked loads, the values
+/// between unread, when the kernel in use has AVX2 (AVX-512 CPUs run the same code); `None`
+/// for any other view or kernel.
+///
+/// Why: copied into the buffer a value at a time, such a view summed slower than `np.sum`
+/// on AVX2 CPUs (docs/measurements/kernels.md).
+pub(crate) fn exact_sum_every_other(view: &ArrayViewD<'_, i64>) -> Option<i128> {
+    let merged = merged_axes(view);
+    let line = merged.view().into_dimensionality::<Ix1>().ok()?;
+    if line.strides()[0] != 2 {
+        return None;
+    }
+    match InstructionSet::chosen() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: chosen() is a set this CPU supports, and AVX-512F CPUs have AVX2 too (every
+        // one made has); the line's values p[0], p[2], ..., p[2 * (len - 1)] are readable.
+        InstructionSet::Avx2 | InstructionSet::Avx512 => unsafe {
+            Some(every_other_avx2(line.as_ptr(), line.len()))
+        },
+        _ => None,
+    }
+}
+
+/// The exact sum of `p[0], p[2], ..., p[2 * (n - 1)]`.
+///
+/// # Safety
+/// Those values are readable, and the CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn every_other_avx2(p: *const i64, n: usize) -> i128 {
+    use std::arch::x86_64::*;
+    let even = _mm256_set_epi64x(0, -1, 0, -1);
+    let bias = _mm256_set1_epi64x(i64::MIN);
+    let lanes_sum = |v: __m256i| -> u64 {
+        let mut lanes = [0u64; 4];
+        // SAFETY: a store of 32 bytes into a local array of 32 bytes; the CPU has AVX.
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
+        lanes.iter().fold(0u64, |sum, &x| sum.wrapping_add(x))
+    };
+    let mut total = 0i128;
+    let mut start = 0;
+    while start < n {
+        // Each group of four values fills eight lanes (the masked-off ones hold 0, whose
+        // biased high half 2^31 the count includes).
+        let count = (n - start).min(EXACT_CHUNK / 2);
+        let groups = count / 4;
+        let q = p.wrapping_add(2 * start);
+        let zero = _mm256_setzero_si256();
+        let (mut wrapped, mut high) = ([zero; 2], [zero; 2]);
+        for g in 0..groups {
+            for (k, at) in [8 * g, 8 * g + 4].into_iter().enumerate() {
+                // SAFETY: the load reads q[at] and q[at + 2] (lanes 1 and 3 masked off: not
+                // read), values 4g + 2k and 4g + 2k + 1 < count of the line: readable (the
+                // caller).
+                let x = unsafe { _mm256_maskload_epi64(q.add(at).cast(), even) };
+                wrapped[k] = _mm256_add_epi64(wrapped[k], x);
+                high[k] =
+                    _mm256_add_epi64(high[k], _mm256_srli_epi64::<32>(_mm256_xor_si256(x, bias)));
+            }
+        }
+        let mut w = lanes_sum(_mm256_add_epi64(wrapped[0], wrapped[1]));
+        let mut h = lanes_sum(_mm256_add_epi64(high[0], high[1]));
+        for i in 4 * groups..count {
+            // SAFETY: value i < count of the line: readable (the caller).
+            let x = unsafe { q.add(2 * i).read() } as u64;
+            w = w.wrapping_add(x);
+            h += (x ^ (1 << 63)) >> 32;
+        }
+        total += exact_from_halves(w, h, 8 * groups + (count - 4 * groups));
+        start += count;
     }
     total
 }
@@ -222,6 +303,50 @@ mod tests {
         // share one estimate, n * 2^32, is narrower than 2^64.
         assert!((EXACT_CHUNK as u128) * 0xFFFF_FFFF <= u128::from(u64::MAX));
         assert!((EXACT_CHUNK as u128) << 32 < 1u128 << 64);
+    }
+
+    #[test]
+    fn every_other_value_is_summed_in_place_exactly() {
+        let mut values = vec![
+            i64::MAX,
+            i64::MIN,
+            -1,
+            0,
+            1,
+            i64::MAX,
+            i64::MIN + 1,
+            -(1 << 32),
+        ];
+        values.extend((0..5000i64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64)));
+        let all = ndarray::Array1::from(values);
+        for n in (0..40).chain([1000, 2500]) {
+            for offset in [0, 1] {
+                let view = all
+                    .slice(ndarray::s![offset..;2])
+                    .slice_move(ndarray::s![..n]);
+                let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+                let view = view.into_dyn();
+                if let Some(total) = exact_sum_every_other(&view) {
+                    assert_eq!(total, exact, "n {n}, offset {offset}");
+                }
+                assert_eq!(crate::sum_array(view), exact, "n {n}, offset {offset}");
+            }
+        }
+        // A 2-D view whose rows merge into one line of stride 2.
+        let matrix = all
+            .slice(ndarray::s![..4000])
+            .into_shape_with_order((40, 100))
+            .unwrap();
+        let every_other = matrix.slice(ndarray::s![.., ..;2]).into_dyn();
+        let exact: i128 = every_other.iter().map(|&x| i128::from(x)).sum();
+        assert_eq!(crate::sum_array(every_other), exact);
+        let in_place = exact_sum_every_other(&matrix.slice(ndarray::s![.., ..;2]).into_dyn());
+        assert_eq!(
+            in_place.is_some(),
+            cfg!(target_arch = "x86_64")
+                && InstructionSet::Avx2.is_supported()
+                && InstructionSet::chosen() != InstructionSet::Baseline
+        );
     }
 
     #[test]

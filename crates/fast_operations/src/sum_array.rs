@@ -1,7 +1,7 @@
 //! The tutorial's `sum_array`: which values each layout sums, in which order, and with which
 //! sum (NumPy's tree for floats, exact for integers).
 
-use crate::exact::{exact_sum_in_index_order, exact_sum_of_slice};
+use crate::exact::{exact_sum_every_other, exact_sum_in_index_order, exact_sum_of_slice};
 use crate::pairwise;
 use crate::reduction::Plan;
 use crate::sum_axes::{Accumulate, accumulate};
@@ -83,7 +83,8 @@ impl Summable for i64 {
         // Integer addition is exact, so the order does not matter: memory order when we can.
         match view.as_slice_memory_order() {
             Some(values) => exact_sum_of_slice(values, |x| x),
-            None => exact_sum_in_index_order(&view, |x| x),
+            None => exact_sum_every_other(&view)
+                .unwrap_or_else(|| exact_sum_in_index_order(&view, |x| x)),
         }
     }
 }
