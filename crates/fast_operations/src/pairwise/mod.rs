@@ -26,8 +26,8 @@
 //! the left child of an odd-depth node: NaN bits there differ from NumPy's on such CPUs.)
 //! On aarch64 the same order is kept, and an addition of two quiet NaNs returns its first
 //! operand's there too; but a signalling NaN wins over a quiet one whichever operand it is,
-//! and NumPy's aarch64 build orders its additions its own way: the bits there are this
-//! tree's, the same on every kernel, not those of NumPy on ARM.
+//! and the order of NumPy's aarch64 build has not been read: the bits there are this
+//! tree's, the same on every kernel, not known to be those of NumPy on ARM.
 //!
 //! Why it is fast: the eight accumulators of a leaf are eight SIMD lanes (one AVX-512
 //! register, two AVX2 ones,

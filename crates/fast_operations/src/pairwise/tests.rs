@@ -302,7 +302,7 @@ fn unordered_sum_is_a_sum() {
 
 /// The bits every path must give for `a`, which holds NaNs: the reference's, and on x86-64
 /// also NumPy's (checked). x86-64 only: `numpy_pairwise_sum` is NumPy's x86-64 build, whose
-/// NaN bits follow x86's rules (NumPy's aarch64 build orders its additions its own way).
+/// NaN bits follow x86's rules (the order of NumPy's aarch64 build has not been read).
 #[track_caller]
 fn nan_sum(a: &[f64], what: &str) -> f64 {
     let expected = sum_reference(a);
