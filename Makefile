@@ -7,6 +7,7 @@
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
+#   make test-aarch64  the Rust tests cross-built for aarch64, run under qemu-user per kernel
 # Needs cargo, gcc and python3 (with venv). test and bench install nothing outside .venv/, target/,
 # build/; fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup) to the toolchain.
 
@@ -27,7 +28,7 @@ KERNELS := baseline \
   $(if $(shell grep -qw avx512f /proc/cpuinfo && echo y),avx512) \
   $(if $(filter aarch64,$(shell uname -m)),neon)
 
-.PHONY: test bench results modules ctypes peers fuzz asan criterion FORCE
+.PHONY: test bench results modules ctypes peers fuzz asan criterion test-aarch64 FORCE
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
@@ -120,3 +121,32 @@ build/ctypes/math_functions_rust.so: FORCE
 	cp target/release/libmath_functions.so $@
 
 FORCE:
+
+# The Rust cores' tests (lib, integration and doc tests) cross-built for aarch64 and run under
+# qemu-user, once per kernel (qemu passes FAST_OPERATIONS_KERNEL on), then the tests of which
+# set is chosen with it unset (NEON): the kernels checked bit for bit under ARM's NaN rules.
+# Release builds, as shipped: the optimiser is what may swap operands, the NaN tests try
+# every position there, and debug code runs many times slower under qemu. Not python_glue
+# (pyo3 would need a Python built for aarch64), nor the Python modules; qemu's timings mean
+# nothing. Installs qemu-user, the aarch64 gcc and its libc headers (Debian packages, as root)
+# and the rustup target if missing.
+AARCH64 := aarch64-unknown-linux-gnu
+AARCH64_TEST := CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+  CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu" \
+  CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc \
+  cargo test --release --target $(AARCH64) --target-dir $(CURDIR)/target/aarch64
+AARCH64_KERNELS := baseline neon
+# qemu-user itself aborts when a threaded guest forks (an assertion in its TCG): pool's fork
+# test is skipped under it, and runs in `make test`.
+AARCH64_SKIP := --skip a_forked_child_runs_tasks_on_fresh_helpers
+test-aarch64:
+	@rustup target list --installed | grep -qx $(AARCH64) || rustup target add $(AARCH64)
+	@command -v qemu-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null && \
+	  test -f /usr/aarch64-linux-gnu/include/stdio.h || \
+	  { apt-get update && apt-get install -y --no-install-recommends \
+	      qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross; }
+	@for k in $(AARCH64_KERNELS); do \
+	  echo "aarch64 tests under qemu, FAST_OPERATIONS_KERNEL=$$k"; \
+	  FAST_OPERATIONS_KERNEL=$$k $(AARCH64_TEST) --workspace --exclude python_glue -- $(AARCH64_SKIP) || exit 1; \
+	done
+	env -u FAST_OPERATIONS_KERNEL $(AARCH64_TEST) --workspace --exclude python_glue --lib chosen

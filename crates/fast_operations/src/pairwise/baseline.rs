@@ -45,7 +45,8 @@ impl Lanes8 for [f64; 8] {
     }
     const VEX: bool = false;
     /// Two lanes an instruction, each an addition the compiler cannot swap: written as `+`,
-    /// it swaps the operands of SSE's two-operand additions where that saves a copy.
+    /// it swaps the operands of SSE's two-operand additions where that saves a copy. Off
+    /// x86-64 one lane an instruction ([`add`]): the NEON kernel is the vector one there.
     #[inline(always)]
     unsafe fn add(self, other: Self) -> Self {
         #[cfg(target_arch = "x86_64")]
@@ -67,11 +68,7 @@ impl Lanes8 for [f64; 8] {
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let mut sum = self;
-            for k in 0..8 {
-                sum[k] += other[k];
-            }
-            sum
+            std::array::from_fn(|k| add(self[k], other[k]))
         }
     }
     #[inline(always)]

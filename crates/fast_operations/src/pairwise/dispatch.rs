@@ -131,7 +131,7 @@ impl Kernel for InstructionSet {
     fn unordered_sum(self, a: &[f64]) -> f64 {
         assert!(self.is_supported(), "{self:?} is not supported by this CPU");
         match self {
-            InstructionSet::Baseline | InstructionSet::Neon => baseline::unordered(a),
+            InstructionSet::Baseline => baseline::unordered(a),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the assert above checked that the CPU has the set; the same for each arm.
             InstructionSet::Avx2 => unsafe { super::avx2::unordered(a) },
@@ -140,6 +140,11 @@ impl Kernel for InstructionSet {
             InstructionSet::Avx512 => unsafe { super::avx512::unordered(a) },
             #[cfg(not(target_arch = "x86_64"))]
             InstructionSet::Avx2 | InstructionSet::Avx512 => unreachable!("x86-64 only"),
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: as above.
+            InstructionSet::Neon => unsafe { super::neon::unordered(a) },
+            #[cfg(not(target_arch = "aarch64"))]
+            InstructionSet::Neon => unreachable!("aarch64 only"),
         }
     }
 }
@@ -152,7 +157,7 @@ unsafe fn walk<P: Parity, T: Value>(set: InstructionSet, a: &[T]) -> f64 {
     match set {
         // SAFETY: at least 8 values (the caller); each kernel's walk on a CPU that has its
         // instructions (the caller). The same for each arm.
-        InstructionSet::Baseline | InstructionSet::Neon => unsafe { baseline::walk::<P, T>(a) },
+        InstructionSet::Baseline => unsafe { baseline::walk::<P, T>(a) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
         InstructionSet::Avx2 => unsafe { super::avx2::walk::<P, T>(a) },
@@ -161,6 +166,11 @@ unsafe fn walk<P: Parity, T: Value>(set: InstructionSet, a: &[T]) -> f64 {
         InstructionSet::Avx512 => unsafe { super::avx512::walk::<P, T>(a) },
         #[cfg(not(target_arch = "x86_64"))]
         InstructionSet::Avx2 | InstructionSet::Avx512 => unreachable!("x86-64 only"),
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above.
+        InstructionSet::Neon => unsafe { super::neon::walk::<P, T>(a) },
+        #[cfg(not(target_arch = "aarch64"))]
+        InstructionSet::Neon => unreachable!("aarch64 only"),
     }
 }
 
@@ -170,7 +180,7 @@ unsafe fn walk<P: Parity, T: Value>(set: InstructionSet, a: &[T]) -> f64 {
 /// The caller guarantees a CPU that has `set`.
 unsafe fn strided<P: Parity, T: Value>(set: InstructionSet, view: Strided<'_, T>) -> f64 {
     match set {
-        InstructionSet::Baseline | InstructionSet::Neon => baseline::strided::<P, T>(view),
+        InstructionSet::Baseline => baseline::strided::<P, T>(view),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: each kernel's walk on a CPU that has its instructions (the caller).
         InstructionSet::Avx2 => unsafe { super::avx2::strided::<P, T>(view) },
@@ -179,5 +189,10 @@ unsafe fn strided<P: Parity, T: Value>(set: InstructionSet, view: Strided<'_, T>
         InstructionSet::Avx512 => unsafe { super::avx512::strided::<P, T>(view) },
         #[cfg(not(target_arch = "x86_64"))]
         InstructionSet::Avx2 | InstructionSet::Avx512 => unreachable!("x86-64 only"),
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: as above.
+        InstructionSet::Neon => unsafe { super::neon::strided::<P, T>(view) },
+        #[cfg(not(target_arch = "aarch64"))]
+        InstructionSet::Neon => unreachable!("aarch64 only"),
     }
 }

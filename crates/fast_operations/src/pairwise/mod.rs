@@ -24,9 +24,14 @@
 //! operand is read from memory (which only the second can be); the tests check the bits on
 //! every kernel. (NumPy's build for CPUs without AVX2 adds `left + right` at nodes that are
 //! the left child of an odd-depth node: NaN bits there differ from NumPy's on such CPUs.)
+//! On aarch64 the same order is kept, and an addition of two quiet NaNs returns its first
+//! operand's there too; but a signalling NaN wins over a quiet one whichever operand it is,
+//! and the order of NumPy's aarch64 build has not been read: the bits there are this
+//! tree's, the same on every kernel, not known to be those of NumPy on ARM.
 //!
 //! Why it is fast: the eight accumulators of a leaf are eight SIMD lanes (one AVX-512
-//! register, two AVX2 ones), and the leaves are independent: only their combination has an
+//! register, two AVX2 ones,
+//! four NEON ones), and the leaves are independent: only their combination has an
 //! order. So each lane keeps its additions in order and the leaves combine in the tree's
 //! order: the same bits on every CPU, however wide its vectors. The recursion stops at small
 //! nodes of a fixed shape, the leaves are read one after the other (one stream the
@@ -39,7 +44,8 @@
 //! - `value`: [`Value`], the element types (f64, f32) and how each kernel loads them;
 //! - `lanes`: the `Lanes8` contract every kernel's registers fulfil, and the leaf and twig
 //!   code written once over it;
-//! - `baseline`, `avx2`, `avx512`: one file per instruction set, its lanes and its leaves;
+//! - `baseline`, `avx2`, `avx512`, `neon`: one file per instruction set, its lanes and its
+//!   leaves;
 //! - `walk`: the recursion, compiled once per instruction set;
 //! - `strided`: 1-D views of any stride, read where their values are;
 //! - `gather`: any other view, gathered into a buffer a node at a time;
@@ -56,6 +62,8 @@ mod dispatch;
 mod gather;
 mod hints;
 mod lanes;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod strided;
 mod tree;
 mod unordered;

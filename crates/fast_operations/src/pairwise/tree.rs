@@ -71,8 +71,8 @@ impl Parity for Odd {
     type Child = Even;
 }
 
-/// `x + y` with `x` the first operand of the x86 addition (whose NaN wins when both are NaN):
-/// written as `+`, the compiler may swap them.
+/// `x + y` with `x` the first operand of the x86 or ARM addition (whose NaN wins when both
+/// are quiet NaNs): written as `+`, the compiler may swap them.
 #[inline(always)]
 pub(crate) fn add(x: f64, y: f64) -> f64 {
     add_in::<false>(x, y)
@@ -80,6 +80,7 @@ pub(crate) fn add(x: f64, y: f64) -> f64 {
 
 /// [`add`] as the SSE instruction (`VEX` = false) or its AVX form: code compiled for AVX
 /// should not mix in SSE instructions, which then wait for the upper halves of the registers.
+/// On aarch64 ARM's one scalar addition.
 #[inline(always)]
 pub(super) fn add_in<const VEX: bool>(x: f64, y: f64) -> f64 {
     #[cfg(target_arch = "x86_64")]
@@ -99,7 +100,19 @@ pub(super) fn add_in<const VEX: bool>(x: f64, y: f64) -> f64 {
         }
         x
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    {
+        let mut x = x;
+        // SAFETY: one addition between two registers: no memory; like any float addition it
+        // may set FPSR's exception flags (so no `preserves_flags`). The same instruction
+        // whatever `VEX` says.
+        unsafe {
+            std::arch::asm!("fadd {x:d}, {x:d}, {y:d}", x = inout(vreg) x, y = in(vreg) y,
+                options(pure, nomem, nostack));
+        }
+        x
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         x + y
     }

@@ -71,6 +71,13 @@ pub(super) mod sealed {
         /// `p[-7..=0]`, its lanes reversed.
         #[cfg(target_arch = "x86_64")]
         unsafe fn reversed_avx512(p: *const Self) -> __m512d;
+        /// `p[0..8]` in four NEON registers of two lanes each.
+        #[cfg(target_arch = "aarch64")]
+        unsafe fn load_neon(p: *const Self) -> [std::arch::aarch64::float64x2_t; 4];
+        /// `p[0], p[-1], ..., p[-7]`, which the caller guarantees readable: four loads of
+        /// two neighbouring values in `p[-7..=0]`, each pair swapped.
+        #[cfg(target_arch = "aarch64")]
+        unsafe fn reversed_neon(p: *const Self) -> [std::arch::aarch64::float64x2_t; 4];
     }
 
     /// The permutation that reverses eight lanes.
@@ -212,6 +219,35 @@ pub(super) mod sealed {
             // the CPU has AVX-512F (caller).
             unsafe { reverse(_mm512_loadu_pd(p.sub(7))) }
         }
+        #[cfg(target_arch = "aarch64")]
+        #[inline(always)]
+        unsafe fn load_neon(p: *const f64) -> [std::arch::aarch64::float64x2_t; 4] {
+            use std::arch::aarch64::vld1q_f64;
+            // SAFETY: p[0..8] readable (caller); loads of any alignment; the CPU has NEON.
+            unsafe {
+                [
+                    vld1q_f64(p),
+                    vld1q_f64(p.add(2)),
+                    vld1q_f64(p.add(4)),
+                    vld1q_f64(p.add(6)),
+                ]
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        #[inline(always)]
+        unsafe fn reversed_neon(p: *const f64) -> [std::arch::aarch64::float64x2_t; 4] {
+            use std::arch::aarch64::{float64x2_t, vextq_f64, vld1q_f64};
+            // [p[-2k - 1], p[-2k]] swapped: lanes 2k and 2k + 1 of the reversed view.
+            let pair = |k: usize| -> float64x2_t {
+                // SAFETY: reads p[-2k - 1..=-2k] for k < 4, inside p[-7..=0], which the
+                // caller guarantees readable; the CPU has NEON (caller).
+                unsafe {
+                    let v = vld1q_f64(p.sub(2 * k + 1));
+                    vextq_f64::<1>(v, v)
+                }
+            };
+            [pair(0), pair(1), pair(2), pair(3)]
+        }
     }
 
     /// float32 is widened as it is loaded: no copy of the array in f64.
@@ -329,6 +365,42 @@ pub(super) mod sealed {
             // SAFETY: the load reads p[-7..=0], the values the caller guarantees readable;
             // the CPU has AVX-512F (caller).
             unsafe { reverse(_mm512_cvtps_pd(_mm256_loadu_ps(p.sub(7)))) }
+        }
+        #[cfg(target_arch = "aarch64")]
+        #[inline(always)]
+        unsafe fn load_neon(p: *const f32) -> [std::arch::aarch64::float64x2_t; 4] {
+            use std::arch::aarch64::{vcvt_f64_f32, vcvt_high_f64_f32, vget_low_f32, vld1q_f32};
+            // SAFETY: p[0..8] readable (caller); loads of any alignment; the CPU has NEON.
+            unsafe {
+                let (low, high) = (vld1q_f32(p), vld1q_f32(p.add(4)));
+                [
+                    vcvt_f64_f32(vget_low_f32(low)),
+                    vcvt_high_f64_f32(low),
+                    vcvt_f64_f32(vget_low_f32(high)),
+                    vcvt_high_f64_f32(high),
+                ]
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        #[inline(always)]
+        unsafe fn reversed_neon(p: *const f32) -> [std::arch::aarch64::float64x2_t; 4] {
+            use std::arch::aarch64::*;
+            // SAFETY: reads p[-7..=-4] and p[-3..=0], the values the caller guarantees
+            // readable; the CPU has NEON (caller).
+            unsafe {
+                // [p[-3], p[-2], p[-1], p[0]] -> [p[0], p[-1], p[-2], p[-3]]
+                let reversed = |v: float32x4_t| {
+                    let v = vrev64q_f32(v);
+                    vextq_f32::<2>(v, v)
+                };
+                let (low, high) = (reversed(vld1q_f32(p.sub(3))), reversed(vld1q_f32(p.sub(7))));
+                [
+                    vcvt_f64_f32(vget_low_f32(low)),
+                    vcvt_high_f64_f32(low),
+                    vcvt_f64_f32(vget_low_f32(high)),
+                    vcvt_high_f64_f32(high),
+                ]
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The recursion over NumPy's tree, written once and compiled once per instruction set (the
-//! `kernels!` macro, instantiated in `baseline`, `avx2` and `avx512`): the leaves inline into
+//! `kernels!` macro, instantiated in `baseline`, `avx2`, `avx512` and `neon`): the leaves inline into
 //! code compiled for that instruction set's vectors.
 
 /// The largest size up to which every node is a leaf, a twig (`lanes::twig`), or has a leaf
