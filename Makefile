@@ -122,8 +122,8 @@ build/ctypes/math_functions_rust.so: FORCE
 
 FORCE:
 
-# The Rust cores' tests (lib, integration and doc tests) cross-built for aarch64 and run under
-# qemu-user, once per kernel (qemu passes FAST_OPERATIONS_KERNEL on), then the tests of which
+# clippy for aarch64 (no warning off x86 either), then the Rust cores' tests (lib, integration
+# and doc tests) cross-built for aarch64 and run under qemu-user, once per kernel (qemu passes FAST_OPERATIONS_KERNEL on), then the tests of which
 # set is chosen with it unset (NEON): the kernels checked bit for bit under ARM's NaN rules.
 # Release builds, as shipped: the optimiser is what may swap operands, the NaN tests try
 # every position there, and debug code runs many times slower under qemu. Not python_glue
@@ -145,6 +145,8 @@ test-aarch64:
 	  test -f /usr/aarch64-linux-gnu/include/stdio.h || \
 	  { apt-get update && apt-get install -y --no-install-recommends \
 	      qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross; }
+	CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc cargo clippy --target $(AARCH64) \
+	  --target-dir $(CURDIR)/target/aarch64 --workspace --exclude python_glue --all-targets -- -D warnings
 	@for k in $(AARCH64_KERNELS); do \
 	  echo "aarch64 tests under qemu, FAST_OPERATIONS_KERNEL=$$k"; \
 	  FAST_OPERATIONS_KERNEL=$$k $(AARCH64_TEST) --workspace --exclude python_glue -- $(AARCH64_SKIP) || exit 1; \

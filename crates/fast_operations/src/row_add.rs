@@ -3,6 +3,7 @@
 //! for each instruction set.
 
 use crate::pairwise::Value;
+#[cfg(target_arch = "x86_64")]
 use simd::InstructionSet;
 
 /// `out[i] = out[i] + values[i]` (widened to f64) for each value, in the widest registers

@@ -7,10 +7,12 @@
 /// alone left the tree behind the unordered sum, and from the caches the extra instructions
 /// cost more than they save. The AVX2 kernel does not ask (it made AVX2 slower). The figures:
 /// docs/measurements/section-1.md, "Reading ahead".
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) const PREFETCH_FROM: usize = 1 << 18;
 
 /// How far ahead the AVX-512 sums ask for lines from [`PREFETCH_FROM`] values on: 8 KiB, in
 /// the middle of the range that measured best (docs/measurements/section-1.md).
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) const PREFETCH_AHEAD: usize = 1024;
 
 /// `p`, its value hidden from the compiler: an empty `asm!` that the compiler must assume
@@ -19,12 +21,17 @@ pub(crate) const PREFETCH_AHEAD: usize = 1024;
 #[inline(always)]
 // The pointer goes into the assembly for its value only: nothing is read or written.
 #[allow(clippy::pointers_in_nomem_asm_block)]
-pub(super) fn opaque(mut p: *const f64) -> *const f64 {
+pub(super) fn opaque(p: *const f64) -> *const f64 {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: the assembly is empty: it runs no instruction and leaves p as it is.
-    unsafe {
-        std::arch::asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags));
+    {
+        let mut p = p;
+        // SAFETY: the assembly is empty: it runs no instruction and leaves p as it is.
+        unsafe {
+            std::arch::asm!("/* {0} */", inout(reg) p, options(pure, nomem, nostack, preserves_flags));
+        }
+        p
     }
+    #[cfg(not(target_arch = "x86_64"))]
     p
 }
 
