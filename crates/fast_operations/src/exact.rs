@@ -133,11 +133,18 @@ fn exact_sum_of_chunks<T: Copy>(values: &[T], widen: impl Fn(T) -> i64, chunk: u
     let mut total = 0i128;
     for values in values.chunks(chunk) {
         let (mut wrapped, mut high) = (0u64, 0u64);
-        for &x in values {
-            let x = widen(x) as u64;
-            wrapped = wrapped.wrapping_add(x);
-            high += (x ^ (1 << 63)) >> 32;
-        }
+        let mut add = |values: &[T]| {
+            for &x in values {
+                let x = widen(x) as u64;
+                wrapped = wrapped.wrapping_add(x);
+                high += (x ^ (1 << 63)) >> 32;
+            }
+        };
+        // The values before the first cache line first, then whole lines: no vector load
+        // spans two lines (NumPy's large arrays start 16 bytes into one).
+        let (head, lines) = values.split_at(values.as_ptr().align_offset(64).min(values.len()));
+        add(head);
+        add(lines);
         total += exact_from_halves(wrapped, high, values.len());
     }
     total
