@@ -99,8 +99,9 @@ def kernel() -> str:
     ``"baseline"`` on x86-64, ``"neon"`` or ``"baseline"`` on ARM.
 
     The widest this CPU has, unless the environment variable ``FAST_OPERATIONS_KERNEL`` names
-    one (read once, when the first module is imported): then every kernel of every module runs
-    that one. A kernel the CPU cannot run makes the import raise ``ValueError``. Every kernel
+    one: then every kernel of every module runs that one, for every element type. Each
+    module reads the variable once, when it is imported (a later change to ``os.environ``
+    changes nothing). A kernel the CPU cannot run makes the import raise ``ValueError``. Every kernel
     gives the same results; they differ only in speed. (Unforced, some sums take a narrower
     copy where it measured faster: float32 sums AVX2 on AVX-512 CPUs, float64 sums AVX2 on AMD
     CPUs.)

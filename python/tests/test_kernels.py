@@ -101,6 +101,26 @@ def test_a_kernel_this_cpu_lacks_is_refused_at_import(module, kernel):
     assert "it can run " + ", ".join(SUPPORTED) in last
 
 
+def test_the_variable_is_read_at_import_and_never_again():
+    # Changed after the imports (to a kernel this CPU lacks, then to nonsense), it changes
+    # nothing: no error, no panic, the same kernel.
+    other = (UNSUPPORTED or ["neon"])[0]
+    code = (
+        "import os, numpy as np, fast_operations, parallel_sum, array_ops\n"
+        "before = fast_operations.kernel()\n"
+        f"for value in ({other!r}, 'sse9'):\n"
+        "    os.environ['FAST_OPERATIONS_KERNEL'] = value\n"
+        "    a = np.arange(100_000.0)\n"
+        "    assert fast_operations.sum_array(a[::2]) == parallel_sum.parallel_sum(a[::2])\n"
+        "    array_ops.square_numpy_array_rust(a)\n"
+        "    assert fast_operations.kernel() == before\n"
+        "print(before)"
+    )
+    result = run_python(code, SUPPORTED[0])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == SUPPORTED[0]
+
+
 @pytest.mark.parametrize("module", MODULES)
 def test_an_unknown_kernel_is_refused_at_import(module):
     result = run_python(f"import {module}", "sse9")

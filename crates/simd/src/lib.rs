@@ -2,8 +2,8 @@
 //!
 //! The one place in the workspace that names the instruction sets (a kernel family compiles
 //! one copy per [`InstructionSet`]), asks the CPU which it has, and reads the
-//! `FAST_OPERATIONS_KERNEL` environment variable: [`InstructionSet::chosen`] and [`is_amd`]
-//! decide once per process and keep the answer.
+//! `FAST_OPERATIONS_KERNEL` environment variable: [`InstructionSet::choose`] and [`is_amd`]
+//! decide once per process and keep the answer ([`InstructionSet::chosen`] reads it).
 //!
 //! Every kernel family in the workspace follows one idiom:
 //! - the body is written once, as an `#[inline(always)]` function (generic where it needs to
@@ -137,7 +137,7 @@ impl InstructionSet {
 
     /// The set `FAST_OPERATIONS_KERNEL` names, if it is set (and not empty); an error if it
     /// names no set, or one this CPU lacks. Read from the environment on every call:
-    /// [`InstructionSet::chosen`] keeps the first answer.
+    /// [`InstructionSet::choose`] reads it once and keeps the answer.
     pub fn forced() -> Result<Option<InstructionSet>, KernelError> {
         let Some(value) = std::env::var_os(KERNEL_VARIABLE) else {
             return Ok(None);
@@ -154,29 +154,49 @@ impl InstructionSet {
         }
     }
 
-    /// The set this process runs its kernels with, decided on the first call and kept: the
-    /// one `FAST_OPERATIONS_KERNEL` names, or else the [widest](InstructionSet::widest) this
-    /// CPU supports. Always a set this CPU supports.
-    ///
-    /// # Panics
-    /// If `FAST_OPERATIONS_KERNEL` names no set or one this CPU lacks ([`KernelError`]):
-    /// callers that can report an error (the Python modules, at import) ask
-    /// [`InstructionSet::forced`] first.
-    pub fn chosen() -> InstructionSet {
-        // Kept rather than asked again, so that every call of a kernel family in the process
-        // takes the same branch, and a dispatch costs one load.
-        static CHOSEN: OnceLock<InstructionSet> = OnceLock::new();
-        *CHOSEN.get_or_init(|| match InstructionSet::forced() {
-            Ok(forced) => forced.unwrap_or_else(InstructionSet::widest),
-            Err(error) => panic!("{error}"),
-        })
+    /// Decides, on the first call, the set this process runs its kernels with, and keeps the
+    /// decision (or the error) for every later call: the one `FAST_OPERATIONS_KERNEL` names,
+    /// or else the [widest](InstructionSet::widest) this CPU supports. Callers that can report
+    /// an error call it before any kernel runs (the Python modules, when imported), so that
+    /// the variable is read there, once, and [`InstructionSet::chosen`] cannot fail later.
+    pub fn choose() -> Result<InstructionSet, KernelError> {
+        match choice() {
+            Ok((set, _)) => Ok(*set),
+            Err(error) => Err(error.clone()),
+        }
     }
 
-    /// Whether `FAST_OPERATIONS_KERNEL` chose the set for this process (not the CPU alone):
-    /// then every kernel family runs that set, even where another would be faster.
-    pub fn is_forced() -> bool {
-        matches!(InstructionSet::forced(), Ok(Some(_)))
+    /// The set [`InstructionSet::choose`] decided (deciding it if nothing has yet): always a
+    /// set this CPU supports. A dispatch costs one load.
+    ///
+    /// # Panics
+    /// If `FAST_OPERATIONS_KERNEL` names no set or one this CPU lacks ([`KernelError`]).
+    pub fn chosen() -> InstructionSet {
+        match choice() {
+            Ok((set, _)) => *set,
+            Err(error) => panic!("{error}"),
+        }
     }
+
+    /// Whether `FAST_OPERATIONS_KERNEL` made the decision of [`InstructionSet::choose`] (not
+    /// the CPU alone): then every kernel family runs that set, even where another would be
+    /// faster.
+    pub fn is_forced() -> bool {
+        matches!(choice(), Ok((_, true)))
+    }
+}
+
+/// The decision of [`InstructionSet::choose`]: the set, and whether the variable forced it.
+fn choice() -> &'static Result<(InstructionSet, bool), KernelError> {
+    // Kept rather than asked again, so that every call of a kernel family in the process
+    // takes the same branch, and the environment is read once.
+    static CHOICE: OnceLock<Result<(InstructionSet, bool), KernelError>> = OnceLock::new();
+    CHOICE.get_or_init(|| {
+        InstructionSet::forced().map(|forced| match forced {
+            Some(set) => (set, true),
+            None => (InstructionSet::widest(), false),
+        })
+    })
 }
 
 /// Why `FAST_OPERATIONS_KERNEL` cannot be obeyed.
@@ -282,6 +302,13 @@ mod tests {
         // Makefile's per-kernel runs set it): chosen() must follow it.
         let chosen = InstructionSet::chosen();
         assert!(chosen.is_supported());
+        assert_eq!(InstructionSet::choose(), Ok(chosen));
+        assert_eq!(
+            InstructionSet::is_forced(),
+            InstructionSet::forced()
+                .expect("a valid variable")
+                .is_some()
+        );
         let expected = InstructionSet::forced()
             .expect("a valid FAST_OPERATIONS_KERNEL")
             .unwrap_or_else(InstructionSet::widest);

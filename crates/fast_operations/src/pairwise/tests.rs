@@ -49,7 +49,7 @@ fn neon_is_supported_on_aarch64_and_chosen_unless_forced() {
 #[test]
 fn the_preferred_kernel_is_the_chosen_one_but_avx2_on_amd_unless_forced() {
     let chosen = InstructionSet::chosen();
-    let forced = std::env::var("FAST_OPERATIONS_KERNEL").is_ok_and(|name| !name.is_empty());
+    let forced = InstructionSet::is_forced();
     let expected = match chosen {
         InstructionSet::Avx512 if cpu_vendor() == "AuthenticAMD" && !forced => InstructionSet::Avx2,
         chosen => chosen,
