@@ -185,4 +185,9 @@ def test_docstring_example_runs(function):
 
 
 def test_ships_type_stub():
-    assert_ships_stub(array_ops, {f.__name__ for f in SQUARES} | {"square"})
+    assert_ships_stub(array_ops, {f.__name__ for f in SQUARES} | {"square", "kernel"})
+
+
+def test_kernel_names_the_kernel_and_has_a_docstring_example():
+    assert_docstring_example_runs(array_ops.kernel)
+    assert str(inspect.signature(array_ops.kernel)) == "()"

@@ -88,6 +88,7 @@ FUNCTIONS = [
     parallel_sum_unordered,
     parallel_sum.tree_pieces,
     parallel_sum.sum_of_tree_pieces,
+    parallel_sum.kernel,
 ]
 
 

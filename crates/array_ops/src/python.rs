@@ -209,6 +209,7 @@ fn square_numpy_array_rust_py(
 #[pymodule]
 fn array_ops(m: &Bound<'_, PyModule>) -> PyResult<()> {
     python_glue::check_kernel_variable()?;
+    m.add_function(wrap_pyfunction!(python_glue::kernel, m)?)?;
     pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(square_numpy_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(square_numpy_array_rust_py, m)?)?;

@@ -238,29 +238,11 @@ fn sum_array_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
     with_contiguous_float64("sum_array_unordered", arr, crate::sum_unordered)
 }
 
-/// The name of the SIMD kernel this process runs: ``"avx512"``, ``"avx2"`` or
-/// ``"baseline"`` on x86-64, ``"neon"`` or ``"baseline"`` on ARM.
-///
-/// The widest this CPU has, unless the environment variable ``FAST_OPERATIONS_KERNEL`` names
-/// one: then every kernel of every module runs that one, for every element type. Each
-/// module reads the variable once, when it is imported (a later change to ``os.environ``
-/// changes nothing). A kernel the CPU cannot run makes the import raise ``ValueError``. Every kernel
-/// gives the same results; they differ only in speed. (Unforced, some sums take a narrower
-/// copy where it measured faster: float32 sums AVX2 on AVX-512 CPUs, float64 sums AVX2 on AMD
-/// CPUs.)
-///
-/// >>> kernel() in ("avx512", "avx2", "neon", "baseline")
-/// True
-#[pyfunction]
-fn kernel() -> &'static str {
-    python_glue::kernel_name()
-}
-
 /// Section 1 of "NumPy with Cython and C": the typed sum, with NumPy's bits and faster.
 #[pymodule]
 fn fast_operations(m: &Bound<'_, PyModule>) -> PyResult<()> {
     python_glue::check_kernel_variable()?;
-    m.add_function(wrap_pyfunction!(kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(python_glue::kernel, m)?)?;
     m.add_function(wrap_pyfunction!(sum_array_py, m)?)?;
     m.add_function(wrap_pyfunction!(sum_array_naive_py, m)?)?;
     m.add_function(wrap_pyfunction!(sum_array_unordered_py, m)?)?;

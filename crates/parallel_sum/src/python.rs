@@ -227,6 +227,7 @@ fn parallel_sum_unordered_py(arr: &Bound<'_, PyAny>) -> PyResult<f64> {
 #[pymodule]
 fn parallel_sum(m: &Bound<'_, PyModule>) -> PyResult<()> {
     python_glue::check_kernel_variable()?;
+    m.add_function(wrap_pyfunction!(python_glue::kernel, m)?)?;
     pool::python::share(m.py())?;
     m.add_function(wrap_pyfunction!(parallel_sum_py, m)?)?;
     m.add_function(wrap_pyfunction!(thread_count, m)?)?;

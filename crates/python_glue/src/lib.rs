@@ -13,8 +13,8 @@
 //! - [`SumInput::sum_along`]: the sums' `axis=` and `keepdims=`, read as NumPy reads them.
 //! - [`lazy_sum`]: the sums of Dask arrays (`dask_sum.py` builds the graph), from each
 //!   chunk's [`tree_pieces`] and their [`sum_of_tree_pieces`].
-//! - [`check_kernel_variable`], [`kernel_name`]: `FAST_OPERATIONS_KERNEL`, refused at import
-//!   when this CPU cannot run the kernel it names.
+//! - [`check_kernel_variable`], [`kernel`]: `FAST_OPERATIONS_KERNEL`, decided at import (and
+//!   refused there when this CPU cannot run the kernel it names), and the modules' `kernel()`.
 //! - [`with_thread_limit`]: the `threads=` argument of the functions that run on the pool.
 //! - [`is_masked`], [`all_strides_zero`], [`MAX_VIEW_NDIM`]: what no array function may take
 //!   as it is.
@@ -29,7 +29,7 @@ mod dask;
 mod errors;
 mod float64;
 mod gil;
-mod kernel;
+mod kernel_choice;
 mod names;
 mod panics;
 mod pieces;
@@ -41,7 +41,7 @@ pub use dask::{DaskSum, is_dask_array, lazy_sum};
 pub use errors::{InputError, Op};
 pub use float64::{with_contiguous_float64, with_float64_1d};
 pub use gil::release_gil;
-pub use kernel::{check_kernel_variable, kernel_name};
+pub use kernel_choice::{check_kernel_variable, kernel};
 pub use names::{dtype_name, type_name};
 /// The element types NumPy arrays can hold, which a [`Sum::AxisTotal`] must be.
 pub use numpy::Element;

@@ -18,8 +18,22 @@ pub fn check_kernel_variable() -> PyResult<()> {
     }
 }
 
-/// The name of the kernel this process runs (`"baseline"`, `"avx2"`, `"avx512"`, `"neon"`):
-/// `FAST_OPERATIONS_KERNEL`'s, or the widest this CPU has.
-pub fn kernel_name() -> &'static str {
+/// The name of the SIMD kernel this module runs: ``"avx512"``, ``"avx2"`` or
+/// ``"baseline"`` on x86-64, ``"neon"`` or ``"baseline"`` on ARM.
+///
+/// The widest this CPU has, unless the environment variable ``FAST_OPERATIONS_KERNEL`` names
+/// one: then every kernel of the module runs that one, for every element type. The module
+/// reads the variable once, when it is imported (a later change to ``os.environ`` changes
+/// nothing); a kernel the CPU cannot run makes the import raise ``ValueError``. Every kernel
+/// gives the same results; they differ only in speed. (Unforced, sums of one slice take a
+/// narrower copy where it measured faster: float32 AVX2 on AVX-512 CPUs, float64 AVX2 on AMD
+/// CPUs.)
+///
+/// >>> kernel() in ("avx512", "avx2", "neon", "baseline")
+/// True
+// Every module with SIMD kernels adds it: each decides at its own import (its own copy of the
+// `simd` crate), so each reports its own decision.
+#[pyfunction]
+pub fn kernel() -> &'static str {
     InstructionSet::chosen().name()
 }
