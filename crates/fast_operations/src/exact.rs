@@ -356,42 +356,25 @@ mod tests {
         );
     }
 
-    /// A page of memory between two that cannot be read: int64 lines of stride 2 that end
-    /// at either edge of the page are summed in place, so a load that read past a view's
-    /// first or last value (or a masked-off lane that was read) would crash this test.
+    /// int64 lines of stride 2 that end at either edge of a page between two unreadable ones
+    /// (`GuardedPage`) are summed in place, so a load that read past a view's first or last
+    /// value (or a masked-off lane that was read) would crash this test.
     #[cfg(unix)]
     #[test]
     fn every_other_value_is_read_in_place_and_nothing_outside() {
-        // SAFETY: a fresh private anonymous mapping of three pages; the outer two made
-        // unreadable, the middle one written only through the slice below, which lives no
-        // longer than the mapping (unmapped at the end).
-        unsafe {
-            let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
-            let protection = libc::PROT_READ | libc::PROT_WRITE;
-            let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-            let map = libc::mmap(std::ptr::null_mut(), 3 * page, protection, flags, -1, 0);
-            assert_ne!(map, libc::MAP_FAILED);
-            let middle = map.cast::<u8>().add(page);
-            assert_eq!(libc::mprotect(map, page, libc::PROT_NONE), 0);
-            let after = middle.add(page).cast();
-            assert_eq!(libc::mprotect(after, page, libc::PROT_NONE), 0);
-            let len = page / 8;
-            let values = std::slice::from_raw_parts_mut(middle.cast::<i64>(), len);
-            for (i, slot) in values.iter_mut().enumerate() {
-                *slot = (i as i64).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64);
+        let mut page = test_values::GuardedPage::new();
+        let len = page.capacity::<i64>();
+        let values = (0..len as i64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as i64));
+        let all = ndarray::ArrayView1::from(page.fill(values));
+        for n in 0..=100 {
+            let span = (n.max(1) - 1) * 2 + 1;
+            let at_end = all.slice(ndarray::s![len - span..;2]);
+            let at_start = all.slice(ndarray::s![..span;2]);
+            for view in [at_end, at_start] {
+                let view = view.slice_move(ndarray::s![..n]);
+                let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
+                assert_eq!(crate::sum_array(view.into_dyn()), exact, "n {n}");
             }
-            let all = ndarray::ArrayView1::from(&*values);
-            for n in 0..=100 {
-                let span = (n.max(1) - 1) * 2 + 1;
-                let at_end = all.slice(ndarray::s![len - span..;2]);
-                let at_start = all.slice(ndarray::s![..span;2]);
-                for view in [at_end, at_start] {
-                    let view = view.slice_move(ndarray::s![..n]);
-                    let exact: i128 = view.iter().map(|&x| i128::from(x)).sum();
-                    assert_eq!(crate::sum_array(view.into_dyn()), exact, "n {n}");
-                }
-            }
-            assert_eq!(libc::munmap(map, 3 * page), 0);
         }
     }
 

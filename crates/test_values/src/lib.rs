@@ -22,6 +22,75 @@ pub fn values_spanning(n: usize, seed: u64, span: u64) -> Vec<f64> {
         .collect()
 }
 
+/// One page of memory between two that cannot be read (a read there kills the process): views
+/// placed at its edges show that a kernel reads nothing outside them. Unmapped when dropped.
+#[cfg(unix)]
+pub struct GuardedPage {
+    map: *mut libc::c_void,
+    page: usize,
+}
+
+#[cfg(unix)]
+impl GuardedPage {
+    /// A fresh mapping of three pages, the outer two made unreadable.
+    pub fn new() -> GuardedPage {
+        // SAFETY: sysconf, mmap and mprotect on a fresh private anonymous mapping of three
+        // pages that nothing else refers to; each result is checked.
+        unsafe {
+            let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
+            let protection = libc::PROT_READ | libc::PROT_WRITE;
+            let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+            let map = libc::mmap(std::ptr::null_mut(), 3 * page, protection, flags, -1, 0);
+            assert_ne!(map, libc::MAP_FAILED);
+            assert_eq!(libc::mprotect(map, page, libc::PROT_NONE), 0);
+            let after = map.cast::<u8>().add(2 * page).cast();
+            assert_eq!(libc::mprotect(after, page, libc::PROT_NONE), 0);
+            GuardedPage { map, page }
+        }
+    }
+
+    /// How many values of `T` the readable page holds.
+    pub fn capacity<T>(&self) -> usize {
+        self.page / size_of::<T>()
+    }
+
+    /// The readable page filled with [`capacity`](GuardedPage::capacity) values of `T` from
+    /// `values`, the first at the page's first byte and the last ending at its last byte (for
+    /// `T` whose size divides the page). Panics if `values` holds fewer.
+    pub fn fill<T: Copy>(&mut self, values: impl IntoIterator<Item = T>) -> &[T] {
+        let len = self.capacity::<T>();
+        let mut values = values.into_iter();
+        // The middle page, aligned to a page: aligned for any T of a smaller alignment.
+        let first = self.map.cast::<u8>().wrapping_add(self.page).cast::<T>();
+        assert!(first.is_aligned());
+        for i in 0..len {
+            let value = values.next().expect("enough values to fill the page");
+            // SAFETY: i < len values of T fit in the middle page, readable and writable,
+            // borrowed mutably through self.
+            unsafe { first.add(i).write(value) };
+        }
+        // SAFETY: the len values were all written just above; the borrow of self keeps the
+        // mapping alive and unwritten for the slice's life.
+        unsafe { std::slice::from_raw_parts(first, len) }
+    }
+}
+
+#[cfg(unix)]
+impl Default for GuardedPage {
+    fn default() -> Self {
+        GuardedPage::new()
+    }
+}
+
+#[cfg(unix)]
+impl Drop for GuardedPage {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in new(), of three pages; no slice of it outlives self.
+        let unmapped = unsafe { libc::munmap(self.map, 3 * self.page) };
+        assert_eq!(unmapped, 0);
+    }
+}
+
 /// NumPy's float64 pairwise sum (`DOUBLE_pairwise_sum` in `loops_utils.h.src`) with the
 /// operand order of every addition as NumPy's x86-64 wheels run it on CPUs with AVX2 (their
 /// `X86_V3` build, NumPy 2.4): the reference for the bits of NaN payloads and signs.

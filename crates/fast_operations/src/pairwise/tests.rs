@@ -5,9 +5,11 @@
 
 use super::gather::pairwise_sum_of_at;
 use super::hints::PREFETCH_FROM;
-use super::{Depth, InstructionSet, Kernel, preferred, split, sum_reference};
+use super::{Depth, InstructionSet, Kernel, Value, preferred, split, sum_reference};
 use crate::{sum_array, sum_unordered};
 use ndarray::{Array, ArrayView1, ShapeBuilder, s};
+#[cfg(unix)]
+use test_values::GuardedPage;
 use test_values::{assert_same_bits, numpy_pairwise_sum, values};
 
 /// [`pairwise_sum_of_at`] of the whole tree: the gathering path, fed by an iterator.
@@ -208,81 +210,53 @@ fn every_kernel_reads_strided_views_in_place_with_the_bits_of_a_copy() {
     }
 }
 
-/// A page of memory between two that cannot be read (any read there kills the process):
-/// strided views that end at either edge of the page are summed by every kernel, so a load
-/// that read past a view's first or last value would crash this test.
+/// Strided views that end at either edge of a page between two unreadable ones
+/// ([`GuardedPage`]) are summed by every kernel, float64 and float32 (the AVX2 kernel's masked
+/// loads differ per type), so a load that read past a view's first or last value would crash
+/// this test.
 #[cfg(unix)]
 #[test]
 fn strided_views_read_nothing_outside_their_view() {
-    // SAFETY: a fresh private anonymous mapping of three pages; the outer two made
-    // unreadable, the middle one readable and written only through the slice below, which
-    // lives no longer than the mapping (unmapped at the end).
-    unsafe {
-        let page = libc::sysconf(libc::_SC_PAGESIZE) as usize;
-        let protection = libc::PROT_READ | libc::PROT_WRITE;
-        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
-        let map = libc::mmap(std::ptr::null_mut(), 3 * page, protection, flags, -1, 0);
-        assert_ne!(map, libc::MAP_FAILED);
-        let middle = map.cast::<u8>().add(page);
-        assert_eq!(libc::mprotect(map, page, libc::PROT_NONE), 0);
-        assert_eq!(
-            libc::mprotect(middle.add(page).cast(), page, libc::PROT_NONE),
-            0
-        );
-        let len = page / 8;
-        let values = std::slice::from_raw_parts_mut(middle.cast::<f64>(), len);
-        values.copy_from_slice(&test_values::values(len, 3));
-        let all = ArrayView1::from(&*values);
-        for n in 0..=200 {
-            for step in [-3isize, -2, -1, 2, 3] {
-                let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
-                if span > len {
-                    continue;
-                }
-                // The view's values at the page's last value, then at its first.
-                let at_end = all.slice(s![len - span..;step]);
-                let at_start = all.slice(s![..span;step]);
-                for view in [at_end, at_start] {
-                    let view = view.slice_move(s![..n]);
-                    let copy: Vec<f64> = view.iter().copied().collect();
-                    for kernel in supported_kernels() {
-                        let what = format!("{kernel:?}, n = {n}, step = {step}");
-                        assert_same_bits(
-                            kernel.pairwise_sum_strided(view),
-                            sum_reference(&copy),
-                            &what,
-                        );
-                    }
+    let mut page = GuardedPage::new();
+    let wide = values(page.capacity::<f64>(), 3);
+    assert_strided_views_read_inside(page.fill(wide));
+    let narrow = values(page.capacity::<f32>(), 4)
+        .into_iter()
+        .map(|x| x as f32);
+    assert_strided_views_read_inside(page.fill(narrow));
+}
+
+/// Every kernel's in-place sum of views of `all` of 0 to 200 values, steps -3 to 3, that
+/// end at its last value and start at its first, against the reference over a copy.
+#[cfg(unix)]
+fn assert_strided_views_read_inside<T: Value>(all: &[T]) {
+    let all = ArrayView1::from(all);
+    let len = all.len();
+    for n in 0..=200 {
+        for step in [-3isize, -2, -1, 2, 3] {
+            let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
+            if span > len {
+                continue;
+            }
+            // The view's values at the page's last value, then at its first.
+            let at_end = all.slice(s![len - span..;step]);
+            let at_start = all.slice(s![..span;step]);
+            for view in [at_end, at_start] {
+                let view = view.slice_move(s![..n]);
+                let copy: Vec<f64> = view.iter().map(|&x| x.to_f64()).collect();
+                for kernel in supported_kernels() {
+                    let what = format!(
+                        "{}, {kernel:?}, n = {n}, step = {step}",
+                        std::any::type_name::<T>()
+                    );
+                    assert_same_bits(
+                        kernel.pairwise_sum_strided(view),
+                        sum_reference(&copy),
+                        &what,
+                    );
                 }
             }
         }
-        // The same for float32 (the AVX2 kernel's masked loads differ per type).
-        let len = page / 4;
-        let values = std::slice::from_raw_parts_mut(middle.cast::<f32>(), len);
-        for (slot, x) in values.iter_mut().zip(test_values::values(len, 4)) {
-            *slot = x as f32;
-        }
-        let all = ArrayView1::from(&*values);
-        for n in 0..=200 {
-            for step in [-3isize, -2, -1, 2, 3] {
-                let span = (n.max(1) - 1) * step.unsigned_abs() + 1;
-                let at_end = all.slice(s![len - span..;step]);
-                let at_start = all.slice(s![..span;step]);
-                for view in [at_end, at_start] {
-                    let view = view.slice_move(s![..n]);
-                    let copy: Vec<f64> = view.iter().map(|&x| f64::from(x)).collect();
-                    for kernel in supported_kernels() {
-                        let what = format!("float32, {kernel:?}, n = {n}, step = {step}");
-                        assert_same_bits(
-                            kernel.pairwise_sum_strided(view),
-                            sum_reference(&copy),
-                            &what,
-                        );
-                    }
-                }
-            }
-        }
-        assert_eq!(libc::munmap(map, 3 * page), 0);
     }
 }
 
