@@ -4,6 +4,7 @@
 #                make bench QUICK=1 for short repeats, KERNEL=avx2 (or baseline, avx512,
 #                neon) to force the modules' SIMD kernel (FAST_OPERATIONS_KERNEL)
 #   make criterion  the Rust benches (criterion), sum_array's layouts once per SIMD kernel
+#   make lint    ruff (check and format) on the Python, cargo fmt and clippy on the Rust
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
@@ -28,7 +29,7 @@ KERNELS := baseline \
   $(if $(shell grep -qw avx512f /proc/cpuinfo && echo y),avx512) \
   $(if $(filter aarch64,$(shell uname -m)),neon)
 
-.PHONY: test bench results modules ctypes peers fuzz asan criterion test-aarch64 FORCE
+.PHONY: test bench lint results modules ctypes peers fuzz asan criterion test-aarch64 FORCE
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
@@ -42,6 +43,16 @@ test: modules ctypes peers
 
 bench: modules ctypes peers
 	$(if $(KERNEL),FAST_OPERATIONS_KERNEL=$(KERNEL)) PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+
+# No warning anywhere: the Python (ruff, settings in pyproject.toml), the Rust's format, and
+# clippy on every target, once as plain Rust and once with the Python bindings built in.
+PYTHON_FEATURES := $(foreach m,$(MODULES),$(m)/python)
+lint: $(VENV)/requirements.txt
+	$(VENV)/bin/ruff check python tests crates
+	$(VENV)/bin/ruff format --check python tests crates
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --features "$(PYTHON_FEATURES)" -- -D warnings
 
 # criterion: every bench of the workspace, then sum_array on each layout of the views table
 # once per kernel this CPU has (rows named after the kernel). Reports in target/criterion/.

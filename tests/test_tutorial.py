@@ -1,4 +1,5 @@
-"""The tutorial's own files and commands, end to end (docs/tutorial.md is the tutorial, verbatim)."""
+"""The tutorial's own files and commands, end to end (docs/tutorial.md is the tutorial,
+verbatim)."""
 
 import re
 import shutil
@@ -6,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from helpers import run_python
 
 ROOT = Path(__file__).resolve().parent.parent

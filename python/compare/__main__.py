@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from . import (axes, callers, cluster, output, report, roofline, section1, section2,
-               section3, section4, timing, views)
+from . import (
+    axes,
+    callers,
+    cluster,
+    output,
+    report,
+    roofline,
+    section1,
+    section2,
+    section3,
+    section4,
+    timing,
+    views,
+)
 
 # In tutorial order (sections 1 and 2 on other layouts, along axes and on Dask arrays after
 # them, concurrent callers last); each section module
@@ -34,8 +46,10 @@ def main() -> None:
     machine = report.machine_record()
     print(f"Machine: {machine['summary']}")
     bandwidth = roofline.measure(settings)
-    print(f"Roofline (measured now): read {output.fmt(bandwidth['read'])} GB/s, "
-          f"read+write {output.fmt(bandwidth['read+write'])} GB/s")
+    print(
+        f"Roofline (measured now): read {output.fmt(bandwidth['read'])} GB/s, "
+        f"read+write {output.fmt(bandwidth['read+write'])} GB/s"
+    )
     results = []
     for key in args.section or SECTIONS:
         result = SECTIONS[key].run(settings, bandwidth)

@@ -31,8 +31,15 @@ def sized(settings: timing.Settings, prepare):
         yield {"n": n}, prepare(n)
 
 
-def measure(key: str, peers: list[Peer], settings: timing.Settings, cases, check, timed,
-            time=timing.time_calls):
+def measure(
+    key: str,
+    peers: list[Peer],
+    settings: timing.Settings,
+    cases,
+    check,
+    timed,
+    time=timing.time_calls,
+):
     """For each case ``(fields, inputs)`` (see ``sized``): a record per peer, the case's
     fields in it, with its status. A peer that loaded is first checked (``check(name, fn,
     inputs)`` gives its status and findings); those that pass are timed in turns on
@@ -132,29 +139,56 @@ class SumSection:
             gbps = values.nbytes / seconds / 1e9
             record |= {"gbps": gbps, "same_bits_as_baseline": record["value"] == base.get("value")}
             return [
-                f"{seconds * 1e6:.2f}", f"{gbps:.1f}",
-                ratio(base.get("seconds"), seconds), ratio(tutorial, seconds),
+                f"{seconds * 1e6:.2f}",
+                f"{gbps:.1f}",
+                ratio(base.get("seconds"), seconds),
+                ratio(tutorial, seconds),
                 f"{100 * yardstick / seconds:.0f}%" if yardstick else "n/a",
                 f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
-                f"{record['error']:.1e}", "yes" if record["same_bits_as_baseline"] else "no",
+                f"{record['error']:.1e}",
+                "yes" if record["same_bits_as_baseline"] else "no",
                 "yes" if record["stable_bits"] else "NO",
             ]
 
         rows, records = tabulate(
-            measure(self.key, self.peers, settings, sized(settings, prepare), check,
-                    timed=lambda inputs: inputs[0]),
+            measure(
+                self.key,
+                self.peers,
+                settings,
+                sized(settings, prepare),
+                check,
+                timed=lambda inputs: inputs[0],
+            ),
             cells,
         )
-        headers = ["n", "path", "us", "GB/s", f"vs {self.baseline}", "vs tutorial",
-                   f"% of {self.yardstick}", "% of roofline", "rel. error",
-                   f"bits = {self.baseline}", "same bits each run"]
+        headers = [
+            "n",
+            "path",
+            "us",
+            "GB/s",
+            f"vs {self.baseline}",
+            "vs tutorial",
+            f"% of {self.yardstick}",
+            "% of roofline",
+            "rel. error",
+            f"bits = {self.baseline}",
+            "same bits each run",
+        ]
         note = (
             f"{timing.describe(settings)}, call included; float64 uniform in [0, 1); "
             f"'vs' = other time / path time, tutorial = {self.tutorial}; roofline = measured read "
             f"bandwidth; error against math.fsum"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {0, 2, 3, 4, 5, 6, 7, 8},
-                             records, roofline=bandwidth)
+        return SectionResult(
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {0, 2, 3, 4, 5, 6, 7, 8},
+            records,
+            roofline=bandwidth,
+        )
 
 
 @dataclass(frozen=True)
@@ -208,24 +242,43 @@ class InPlaceSection:
             seconds = record["seconds"]
             record["gbps"] = gbps = 2 * ones.nbytes / seconds / 1e9
             return [
-                f"{seconds * 1e6:.2f}", f"{gbps:.1f}", ratio(base, seconds), ratio(tutorial, seconds),
+                f"{seconds * 1e6:.2f}",
+                f"{gbps:.1f}",
+                ratio(base, seconds),
+                ratio(tutorial, seconds),
                 f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
             ]
 
         rows, records = tabulate(
-            measure(self.key, self.peers + self.allocating, settings, sized(settings, prepare),
-                    check, timed=lambda inputs: inputs[1]),
+            measure(
+                self.key,
+                self.peers + self.allocating,
+                settings,
+                sized(settings, prepare),
+                check,
+                timed=lambda inputs: inputs[1],
+            ),
             cells,
         )
         headers = ["n", "path", "us", "GB/s", "vs NumPy", "vs tutorial", "% of roofline"]
         numpy = f"{self.baseline}'s time / path time"
         if self.allocating:
-            numpy += (f" ({self.allocating_baseline}'s for the rows that return a new array: "
-                      f"{', '.join(peer.name for peer in self.allocating)})")
+            numpy += (
+                f" ({self.allocating_baseline}'s for the rows that return a new array: "
+                f"{', '.join(peer.name for peer in self.allocating)})"
+            )
         note = (
             f"{timing.describe(settings)}, call included; in place on float64 ones; "
             f"GB/s counts the read and the write; vs NumPy = {numpy}; tutorial = {self.tutorial}; "
             f"roofline = measured read+write bandwidth"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {0, 2, 3, 4, 5, 6},
-                             records, roofline=bandwidth)
+        return SectionResult(
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {0, 2, 3, 4, 5, 6},
+            records,
+            roofline=bandwidth,
+        )

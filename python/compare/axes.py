@@ -78,8 +78,11 @@ def axis_check(got, expected: np.ndarray) -> dict:
     worst = float(np.max(distance / np.maximum(np.abs(expected), np.finfo(np.float64).tiny)))
     if not np.all(distance <= TOLERANCE * np.abs(expected)):  # NaN included
         return {"status": f"WRONG: {worst:.1e} relative from np.sum"}
-    return {"status": "ok", "same_bits_as_baseline": same_bits(got, expected),
-            "max_rel_diff": worst}
+    return {
+        "status": "ok",
+        "same_bits_as_baseline": same_bits(got, expected),
+        "max_rel_diff": worst,
+    }
 
 
 @dataclass(frozen=True)
@@ -127,20 +130,26 @@ class AxesSection:
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
         rows, records = tabulate(
-            measure(self.key, self.peers, settings, self.cases(settings), self.check,
-                    timed=lambda inputs: inputs[:2]),
+            measure(
+                self.key,
+                self.peers,
+                settings,
+                self.cases(settings),
+                self.check,
+                timed=lambda inputs: inputs[:2],
+            ),
             self.cells,
         )
-        headers = ["shape", "order", "axis", "path", "us", "vs NumPy", f"vs {self.single}",
-                   "bits"]
+        headers = ["shape", "order", "axis", "path", "us", "vs NumPy", f"vs {self.single}", "bits"]
         note = (
             f"{timing.describe(settings)}, call included; float64 uniform in [0, 1), the same "
             f"values in C and Fortran order; vs NumPy = {self.baseline}'s time / path time, "
             f"vs {self.single} likewise; bits: the result's bits against {self.baseline}'s "
             f"(WRONG beyond {TOLERANCE:.0e} relative from it)"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {4, 5, 6},
-                             records, unit="table")
+        return SectionResult(
+            self.key, self.title, note, headers, rows, {4, 5, 6}, records, unit="table"
+        )
 
 
 SECTION = AxesSection(
@@ -149,13 +158,25 @@ SECTION = AxesSection(
     baseline="np.sum",
     single="sum_array",
     peers=[
-        Peer("np.sum", "np.sum(a, axis=axis): NumPy's pairwise lines, or rows added into the "
-             "result", along_axis(lambda: np.sum)),
-        Peer("bn.nansum", "Bottleneck's nansum(a, axis=axis): C loops, NaN as zero, its own order",
-             along_axis(module_function("bottleneck", "nansum"))),
-        Peer("sum_array", "fast_operations.sum_array(a, axis=axis): section 1, one thread",
-             along_axis(module_function("fast_operations", "sum_array"))),
-        Peer("parallel_sum", "parallel_sum.parallel_sum(a, axis=axis): section 2, on all cores",
-             along_axis(module_function("parallel_sum", "parallel_sum"))),
+        Peer(
+            "np.sum",
+            "np.sum(a, axis=axis): NumPy's pairwise lines, or rows added into the result",
+            along_axis(lambda: np.sum),
+        ),
+        Peer(
+            "bn.nansum",
+            "Bottleneck's nansum(a, axis=axis): C loops, NaN as zero, its own order",
+            along_axis(module_function("bottleneck", "nansum")),
+        ),
+        Peer(
+            "sum_array",
+            "fast_operations.sum_array(a, axis=axis): section 1, one thread",
+            along_axis(module_function("fast_operations", "sum_array")),
+        ),
+        Peer(
+            "parallel_sum",
+            "parallel_sum.parallel_sum(a, axis=axis): section 2, on all cores",
+            along_axis(module_function("parallel_sum", "parallel_sum")),
+        ),
     ],
 )

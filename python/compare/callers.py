@@ -44,8 +44,18 @@ class CallersSection:
             if threads:
                 env["RAYON_NUM_THREADS"] = threads
             done = subprocess.run(
-                [sys.executable, "-m", "compare.callers", "--worker", *(["--quick"] if quick else [])],
-                env=env, capture_output=True, text=True, timeout=600,
+                [
+                    sys.executable,
+                    "-m",
+                    "compare.callers",
+                    "--worker",
+                    *(["--quick"] if quick else []),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
             )
             if done.returncode != 0:
                 raise RuntimeError(f"the callers' worker failed:\n{done.stderr}")
@@ -58,10 +68,14 @@ class CallersSection:
                 if record["status"] != "ok":
                     rows.append(first + [record["status"]])
                     continue
-                rows.append(first + [
-                    f"{record['one_after_other'] * 1e3:.2f}", f"{record['seconds'] * 1e3:.2f}",
-                    f"{record['speedup']:.2f}x",
-                ])
+                rows.append(
+                    first
+                    + [
+                        f"{record['one_after_other'] * 1e3:.2f}",
+                        f"{record['seconds'] * 1e3:.2f}",
+                        f"{record['speedup']:.2f}x",
+                    ]
+                )
         headers = ["pool", "path", "one after the other ms", "two threads ms", "speed-up"]
         note = (
             f"two arrays of {N:.0e} float64 values, each called on {CALLS} times per round, by "
@@ -69,8 +83,9 @@ class CallersSection:
             f"medians of {ROUNDS} rounds (quick: {QUICK_ROUNDS}); speed-up = median of each "
             f"round's one-after-the-other time over its two-thread time"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {2, 3, 4}, records,
-                             unit="table")
+        return SectionResult(
+            self.key, self.title, note, headers, rows, {2, 3, 4}, records, unit="table"
+        )
 
 
 CALLS = 30
@@ -112,7 +127,7 @@ def worker(quick: bool) -> None:
             list(executor.map(calls, [fn, fn], arrays))  # warm-up: threads, pool, caches
             alone, together = [], []
             for round_ in range(QUICK_ROUNDS if quick else ROUNDS):
-                for first in ([0, 1] if round_ % 2 else [1, 0]):
+                for first in [0, 1] if round_ % 2 else [1, 0]:
                     start = time.perf_counter()
                     if first == 0:
                         for a in arrays:
@@ -120,13 +135,20 @@ def worker(quick: bool) -> None:
                     else:
                         list(executor.map(calls, [fn, fn], arrays))
                     (alone if first == 0 else together).append(time.perf_counter() - start)
-            records.append({
-                "path": peer.name, "status": "ok", "n": N,
-                "one_after_other": statistics.median(alone),
-                "seconds": statistics.median(together),
-                "speedup": statistics.median(a / t for a, t in zip(alone, together)),
-                "samples_one_after_other": alone, "samples_two_threads": together,
-            })
+            records.append(
+                {
+                    "path": peer.name,
+                    "status": "ok",
+                    "n": N,
+                    "one_after_other": statistics.median(alone),
+                    "seconds": statistics.median(together),
+                    "speedup": statistics.median(
+                        a / t for a, t in zip(alone, together, strict=True)
+                    ),
+                    "samples_one_after_other": alone,
+                    "samples_two_threads": together,
+                }
+            )
     threads = module_function("parallel_sum", "thread_count")()()
     print(json.dumps({"threads": threads, "records": records}))
 
@@ -135,14 +157,26 @@ SECTION = CallersSection(
     key="callers",
     title="Concurrent callers: two Python threads at once against one after the other",
     peers=[
-        Peer("sum_array", "section 1, one thread per call",
-             module_function("fast_operations", "sum_array")),
-        Peer("parallel_sum", "section 2, the caller and the pool's helpers",
-             module_function("parallel_sum", "parallel_sum")),
-        Peer("square_numpy_array", "section 4, the C square_array, caller and helpers",
-             module_function("array_ops", "square_numpy_array")),
-        Peer("square_numpy_array_rust", "section 4, the Rust kernel, caller and helpers",
-             module_function("array_ops", "square_numpy_array_rust")),
+        Peer(
+            "sum_array",
+            "section 1, one thread per call",
+            module_function("fast_operations", "sum_array"),
+        ),
+        Peer(
+            "parallel_sum",
+            "section 2, the caller and the pool's helpers",
+            module_function("parallel_sum", "parallel_sum"),
+        ),
+        Peer(
+            "square_numpy_array",
+            "section 4, the C square_array, caller and helpers",
+            module_function("array_ops", "square_numpy_array"),
+        ),
+        Peer(
+            "square_numpy_array_rust",
+            "section 4, the Rust kernel, caller and helpers",
+            module_function("array_ops", "square_numpy_array_rust"),
+        ),
     ],
 )
 

@@ -61,8 +61,10 @@ def lazy(load_sum):
         except Exception:
             return computed
         if not dask.is_dask_collection(got):
-            raise Unavailable(f"the installed {name} takes no Dask array: it returned a "
-                              f"{type(got).__name__}, not a lazy sum")
+            raise Unavailable(
+                f"the installed {name} takes no Dask array: it returned a "
+                f"{type(got).__name__}, not a lazy sum"
+            )
         return computed
 
     return load
@@ -85,8 +87,10 @@ def room(n: int, limits: list[float]) -> str | None:
     if need > HEADROOM * free:
         return f"skipped: {need / 1e9:.0f} GB of values, {free / 1e9:.0f} GB free here"
     if any(limit and need / len(limits) > HEADROOM * limit for limit in limits):
-        return (f"skipped: {need / len(limits) / 1e9:.1f} GB of values per worker, workers' "
-                f"memory limit {min(limits) / 1e9:.1f} GB")
+        return (
+            f"skipped: {need / len(limits) / 1e9:.1f} GB of values per worker, workers' "
+            f"memory limit {min(limits) / 1e9:.1f} GB"
+        )
     return None
 
 
@@ -149,17 +153,29 @@ class ClusterSection:
         if not abs(got - anchor) <= (x.size - 1) * np.finfo(np.float64).eps * abs(anchor):
             against = "Dask's x.sum()" if expected is None else "np.sum"
             return {"status": f"WRONG: {got!r}, {against} {anchor!r}"}
-        bits = "not checked" if expected is None else (
-            "same" if got.hex() == expected.hex() else "differs")
-        return {"status": "ok", "value": got.hex(), "bits": bits,
-                "chunk_values": x.chunksize[0], "chunk_count": x.numblocks[0]}
+        bits = (
+            "not checked"
+            if expected is None
+            else ("same" if got.hex() == expected.hex() else "differs")
+        )
+        return {
+            "status": "ok",
+            "value": got.hex(),
+            "bits": bits,
+            "chunk_values": x.chunksize[0],
+            "chunk_count": x.numblocks[0],
+        }
 
     def cells(self, record, inputs, timed) -> list[str]:
         x = inputs[0]
         seconds = record["seconds"]
         record["gbps"] = x.nbytes / seconds / 1e9
-        return [f"{seconds * 1e3:.2f}", f"{record['gbps']:.1f}",
-                ratio(timed.get(self.baseline, {}).get("seconds"), seconds), record["bits"]]
+        return [
+            f"{seconds * 1e3:.2f}",
+            f"{record['gbps']:.1f}",
+            ratio(timed.get(self.baseline, {}).get("seconds"), seconds),
+            record["bits"],
+        ]
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         report.progress(self.title)
@@ -171,19 +187,30 @@ class ClusterSection:
             return self.skipped(headers, f"no Dask cluster: {error}")
         budget = QUICK_ROUNDS_SECONDS if settings is timing.QUICK else ROUNDS_SECONDS
         try:
-            cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=WORKERS,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
         except Exception as error:
             return self.skipped(headers, f"no Dask cluster: {type(error).__name__}: {error}")
         try:
             with Client(cluster) as client:
-                limits = list(client.run(
-                    lambda dask_worker: dask_worker.memory_manager.memory_limit).values())
+                limits = list(
+                    client.run(lambda dask_worker: dask_worker.memory_manager.memory_limit).values()
+                )
                 rows, records = tabulate(
-                    measure(self.key, self.peers, settings,
-                            self.cases(settings, client, limits), self.check,
-                            timed=lambda inputs: inputs[0],
-                            time=lambda calls, s: timing.time_rounds(calls, s, budget)),
+                    measure(
+                        self.key,
+                        self.peers,
+                        settings,
+                        self.cases(settings, client, limits),
+                        self.check,
+                        timed=lambda inputs: inputs[0],
+                        time=lambda calls, s: timing.time_rounds(calls, s, budget),
+                    ),
                     self.cells,
                 )
         finally:
@@ -200,17 +227,40 @@ class ClusterSection:
             f"vs Dask = {self.baseline}'s time / path time; bits: the result's against "
             f"np.sum(x.compute()) (summed aligned), checked up to {self.checked_up_to:.0e} values"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {0, 3, 4, 5}, records,
-                             roofline=roofline.get("read"))
+        return SectionResult(
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {0, 3, 4, 5},
+            records,
+            roofline=roofline.get("read"),
+        )
 
     def skipped(self, headers: list[str], why: str) -> SectionResult:
         """The table when no cluster could start: a row per path, saying why."""
         report.progress(f"  {why}")
-        records = [{"section": self.key, "path": peer.name, "how": peer.how,
-                    "status": f"unavailable: {why}"} for peer in self.peers]
+        records = [
+            {
+                "section": self.key,
+                "path": peer.name,
+                "how": peer.how,
+                "status": f"unavailable: {why}",
+            }
+            for peer in self.peers
+        ]
         rows = [["", "", record["path"], record["status"]] for record in records]
-        return SectionResult(self.key, self.title, f"skipped: {why}", headers, rows,
-                             {0, 3, 4, 5}, records, unit="table")
+        return SectionResult(
+            self.key,
+            self.title,
+            f"skipped: {why}",
+            headers,
+            rows,
+            {0, 3, 4, 5},
+            records,
+            unit="table",
+        )
 
 
 SECTION = ClusterSection(
@@ -218,13 +268,22 @@ SECTION = ClusterSection(
     title=f"Sums of a float64 Dask array on a local cluster ({WORKERS} worker processes)",
     baseline="Dask + NumPy",
     peers=[
-        Peer("Dask + NumPy", "x.sum(): np.sum of each chunk, then Dask's tree over the chunks' "
-             "sums", lambda: lambda x: x.sum().compute()),
-        Peer("sum_array", "fast_operations.sum_array(x): each chunk's nodes of NumPy's tree "
-             "and cut leaves, combined in one task",
-             lazy(module_function("fast_operations", "sum_array"))),
-        Peer("parallel_sum", "parallel_sum.parallel_sum(x): the same nodes, each chunk's summed "
-             "by parallel_sum", lazy(module_function("parallel_sum", "parallel_sum"))),
+        Peer(
+            "Dask + NumPy",
+            "x.sum(): np.sum of each chunk, then Dask's tree over the chunks' sums",
+            lambda: lambda x: x.sum().compute(),
+        ),
+        Peer(
+            "sum_array",
+            "fast_operations.sum_array(x): each chunk's nodes of NumPy's tree "
+            "and cut leaves, combined in one task",
+            lazy(module_function("fast_operations", "sum_array")),
+        ),
+        Peer(
+            "parallel_sum",
+            "parallel_sum.parallel_sum(x): the same nodes, each chunk's summed by parallel_sum",
+            lazy(module_function("parallel_sum", "parallel_sum")),
+        ),
     ],
     sizes=SIZES,
     quick_sizes=QUICK_SIZES,

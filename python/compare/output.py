@@ -14,23 +14,44 @@ def write(machine: dict, roofline: dict, results: list[SectionResult]) -> list[P
     """Writes everything; returns the files written."""
     OUT.mkdir(exist_ok=True)
     written = [OUT / "results.json", OUT / "results.md"]
-    (OUT / "results.json").write_text(json.dumps(
-        {"machine": machine, "roofline_gbps": roofline,
-         "sections": [{"key": r.key, "title": r.title, "note": r.note, "records": r.records}
-                      for r in results]},
-        indent=1,
-    ) + "\n")
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "roofline_gbps": roofline,
+                "sections": [
+                    {"key": r.key, "title": r.title, "note": r.note, "records": r.records}
+                    for r in results
+                ],
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     plots = {}
     try:
         plots = {r.key: plot(r) for r in results if r.unit != "table"}
         written += list(plots.values())
     except ImportError as error:  # matplotlib missing: the tables still stand
         print(f"no plots: {error}")
-    lines = [f"Machine: {machine['summary']}", "",
-             f"Roofline (measured in this run): read {fmt(roofline.get('read'))} GB/s, "
-             f"read+write {fmt(roofline.get('read+write'))} GB/s", ""]
+    lines = [
+        f"Machine: {machine['summary']}",
+        "",
+        f"Roofline (measured in this run): read {fmt(roofline.get('read'))} GB/s, "
+        f"read+write {fmt(roofline.get('read+write'))} GB/s",
+        "",
+    ]
     for result in results:
-        lines += [f"## {result.title}", "", f"({result.note})", "", "```", result.text().split("\n\n", 1)[1], "```", ""]
+        lines += [
+            f"## {result.title}",
+            "",
+            f"({result.note})",
+            "",
+            "```",
+            result.text().split("\n\n", 1)[1],
+            "```",
+            "",
+        ]
         if result.key in plots:
             lines += [f"![{result.title}]({plots[result.key].name})", ""]
     (OUT / "results.md").write_text("\n".join(lines))
@@ -57,9 +78,11 @@ def plot(result: SectionResult) -> Path:
     else:
         for path in paths:
             points = sorted((r["n"], r["gbps"]) for r in ok if r["path"] == path)
-            axes.plot(*zip(*points), marker="o", label=path)
+            axes.plot(*zip(*points, strict=True), marker="o", label=path)
         if result.roofline:
-            axes.axhline(result.roofline, color="black", linestyle="--", label="roofline (measured)")
+            axes.axhline(
+                result.roofline, color="black", linestyle="--", label="roofline (measured)"
+            )
         axes.set_xscale("log")
         axes.set_yscale("log")
         axes.set_xlabel("values in the array")

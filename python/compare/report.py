@@ -15,7 +15,7 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     the columns instead of widening them.
     """
     full = [row for row in rows if len(row) == len(headers)]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *full)]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *full, strict=True)]
 
     def line(cells):
         if len(cells) < len(headers):
@@ -23,7 +23,7 @@ def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
             return "  ".join([line(cells + [""] * (len(headers) - len(cells))).rstrip(), note])
         return "  ".join(
             str(c).rjust(w) if i in right else str(c).ljust(w)
-            for i, (c, w) in enumerate(zip(cells, widths))
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         ).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
@@ -43,8 +43,20 @@ def cpu_model() -> str:
 
 # The flags of /proc/cpuinfo that decide which kernels can run, as Linux spells them (x86-64,
 # then ARM's "Features").
-SIMD_FLAGS = ["sse2", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw",
-              "avx512vl", "asimd", "sve", "sve2"]
+SIMD_FLAGS = [
+    "sse2",
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512dq",
+    "avx512bw",
+    "avx512vl",
+    "asimd",
+    "sve",
+    "sve2",
+]
 
 
 def simd_flags() -> list[str]:
@@ -97,8 +109,9 @@ def machine_record() -> dict:
     shown = ", ".join(f"{p} {v}" for p, v in versions.items() if v)
     chosen = record["kernel"]
     how = "forced by FAST_OPERATIONS_KERNEL" if chosen["forced"] else "the widest this CPU has"
-    numpy_off = (f"; NumPy without {' '.join(chosen['numpy_disabled'])}"
-                 if chosen["numpy_disabled"] else "")
+    numpy_off = (
+        f"; NumPy without {' '.join(chosen['numpy_disabled'])}" if chosen["numpy_disabled"] else ""
+    )
     record["summary"] = (
         f"{record['date']}, {record['cpu']} ({' '.join(record['simd_flags']) or 'no SIMD flags'}), "
         f"kernel {chosen['name']} ({how}{numpy_off}), {cores} cores, {record['python']}, {shown}"

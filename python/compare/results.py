@@ -22,4 +22,6 @@ class SectionResult:
     roofline: float | None = None  # GB/s, for the plot
 
     def text(self) -> str:
-        return f"{self.title}\n({self.note})\n\n" + report.table(self.headers, self.rows, self.right)
+        return f"{self.title}\n({self.note})\n\n" + report.table(
+            self.headers, self.rows, self.right
+        )

@@ -43,14 +43,23 @@ class ScalarSection:
                 continue
             t = record["seconds"]
             spread = f"{record['low'] * 1e9:.0f}-{record['high'] * 1e9:.0f}"
-            rows.append([record["path"], record["how"], f"{t * 1e9:.1f}", spread,
-                         f"{base / t:.1f}x" if base else "n/a"])
+            rows.append(
+                [
+                    record["path"],
+                    record["how"],
+                    f"{t * 1e9:.1f}",
+                    spread,
+                    f"{base / t:.1f}x" if base else "n/a",
+                ]
+            )
         headers = ["path", "how", "ns/call", "min-max", f"vs {self.baseline}"]
         note = (
             f"{timing.describe(settings)}; every row includes the timeit loop's own "
             f"{overhead.median * 1e9:.1f} ns per iteration; 'vs' = {self.baseline} time / path time"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {2, 3, 4}, records, unit="ns")
+        return SectionResult(
+            self.key, self.title, note, headers, rows, {2, 3, 4}, records, unit="ns"
+        )
 
     def _check(self, peer: Peer, fn) -> dict:
         """The peer's record: "ok" if ``fn`` (or the reason it has none) gives ``expected``."""

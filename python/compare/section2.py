@@ -16,7 +16,6 @@ def threads() -> str:
         return "?"
 
 
-
 SECTION = SumSection(
     key="2",
     title=f"Section 2: sum of a float64 array on all cores ({threads()} threads)",
@@ -25,14 +24,27 @@ SECTION = SumSection(
     yardstick="parallel unordered",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum, one thread", lambda: np.sum),
-        Peer("Cython prange (tutorial)", "the tutorial's parallel_sum.pyx, as written",
-             lambda: tutorial_cython("parallel_sum", "as written", "parallel_sum")),
-        Peer("Cython prange, fixed", "the same without its `with nogil:`, with OpenMP",
-             lambda: tutorial_cython("parallel_sum", "fixed", "parallel_sum")),
+        Peer(
+            "Cython prange (tutorial)",
+            "the tutorial's parallel_sum.pyx, as written",
+            lambda: tutorial_cython("parallel_sum", "as written", "parallel_sum"),
+        ),
+        Peer(
+            "Cython prange, fixed",
+            "the same without its `with nogil:`, with OpenMP",
+            lambda: tutorial_cython("parallel_sum", "fixed", "parallel_sum"),
+        ),
         Peer("Numba prange", "@njit(parallel=True) with prange", numba_peers.sum_prange),
         Peer("sum_array", "section 1, one thread", module_function("fast_operations", "sum_array")),
-        Peer("parallel_sum", "the same tree on rayon's threads", module_function("parallel_sum", "parallel_sum")),
-        Peer("parallel unordered", "parallel_sum_unordered: 32 accumulators per thread",
-             module_function("parallel_sum", "parallel_sum_unordered")),
+        Peer(
+            "parallel_sum",
+            "the same tree on rayon's threads",
+            module_function("parallel_sum", "parallel_sum"),
+        ),
+        Peer(
+            "parallel unordered",
+            "parallel_sum_unordered: 32 accumulators per thread",
+            module_function("parallel_sum", "parallel_sum_unordered"),
+        ),
     ],
 )

@@ -10,7 +10,6 @@ import ctypes
 import numpy as np
 
 from . import numba_peers
-
 from .peers import Peer, Unavailable, python_module, shared_library
 from .scalar import ScalarSection
 

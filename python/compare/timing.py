@@ -47,8 +47,10 @@ FEW_CALLS_FACTOR = 3
 
 def describe(settings: Settings) -> str:
     """How the medians were taken, for the tables' notes."""
-    return (f"median of {settings.repeats} repeats ({FEW_CALLS_FACTOR * settings.repeats} "
-            f"where a repeat holds fewer than {FEW_CALLS} calls)")
+    return (
+        f"median of {settings.repeats} repeats ({FEW_CALLS_FACTOR * settings.repeats} "
+        f"where a repeat holds fewer than {FEW_CALLS} calls)"
+    )
 
 
 def time_call(fn, arg, settings: Settings) -> Timing:
@@ -58,23 +60,28 @@ def time_call(fn, arg, settings: Settings) -> Timing:
 
 def time_calls(calls: dict, settings: Settings) -> dict[str, Timing]:
     """Seconds per call of each ``name: (fn, arg)``, the repeats taken in turns."""
-    timers = {name: timeit.Timer("fn(arg)", globals={"fn": fn, "arg": arg})
-              for name, (fn, arg) in calls.items()}
+    timers = {
+        name: timeit.Timer("fn(arg)", globals={"fn": fn, "arg": arg})
+        for name, (fn, arg) in calls.items()
+    }
     loops = {name: _calibrate(timer, settings) for name, timer in timers.items()}
     samples: dict[str, list[float]] = {name: [] for name in timers}
     names = list(timers)
     # Where a repeat holds only a few calls (the largest arrays: tens of milliseconds a call),
     # a slow spell of the machine moves whole repeats, and the memory's bandwidth changes by
     # 10% from one to the next: there, three times as many repeats.
-    repeats = settings.repeats * (FEW_CALLS_FACTOR if min(loops.values(), default=FEW_CALLS)
-                                  < FEW_CALLS else 1)
+    repeats = settings.repeats * (
+        FEW_CALLS_FACTOR if min(loops.values(), default=FEW_CALLS) < FEW_CALLS else 1
+    )
     order = random.Random(0)  # seeded: every run takes the paths in the same orders
     for _ in range(repeats):
         order.shuffle(names)
         for name in names:
             samples[name].append(timers[name].timeit(number=loops[name]) / loops[name])
-    return {name: Timing(statistics.median(s), min(s), max(s), loops[name], repeats)
-            for name, s in samples.items()}
+    return {
+        name: Timing(statistics.median(s), min(s), max(s), loops[name], repeats)
+        for name, s in samples.items()
+    }
 
 
 def time_rounds(calls: dict, settings: Settings, seconds: float) -> dict[str, Timing]:
@@ -99,20 +106,21 @@ def time_rounds(calls: dict, settings: Settings, seconds: float) -> dict[str, Ti
             start = timeit.default_timer()
             fn(arg)
             samples[name].append(timeit.default_timer() - start)
-    return {name: Timing(statistics.median(s), min(s), max(s), 1, rounds)
-            for name, s in samples.items()}
+    return {
+        name: Timing(statistics.median(s), min(s), max(s), 1, rounds) for name, s in samples.items()
+    }
 
 
 def loop_overhead(settings: Settings) -> Timing:
-    """Seconds per iteration of an empty ``timeit`` loop: the part of every row that is not the call."""
+    """Seconds per iteration of an empty ``timeit`` loop: the part of each row that is not the
+    call."""
     return _time(timeit.Timer("pass"), settings)
 
 
 def _time(timer: timeit.Timer, settings: Settings) -> Timing:
     loops = _calibrate(timer, settings)
     samples = [t / loops for t in timer.repeat(repeat=settings.repeats, number=loops)]
-    return Timing(statistics.median(samples), min(samples), max(samples), loops,
-                  settings.repeats)
+    return Timing(statistics.median(samples), min(samples), max(samples), loops, settings.repeats)
 
 
 def _calibrate(timer: timeit.Timer, settings: Settings) -> int:

@@ -70,8 +70,10 @@ class ViewSection:
             base = timed.get(self.baseline, {})
             record["gbps"] = view.nbytes / record["seconds"] / 1e9
             return [
-                f"{record['seconds'] * 1e6:.2f}", f"{record['gbps']:.1f}",
-                ratio(base.get("seconds"), record["seconds"]), f"{record['error']:.1e}",
+                f"{record['seconds'] * 1e6:.2f}",
+                f"{record['gbps']:.1f}",
+                ratio(base.get("seconds"), record["seconds"]),
+                f"{record['error']:.1e}",
                 "yes" if record["value"] == base.get("value") else "no",
             ]
 
@@ -79,16 +81,25 @@ class ViewSection:
             measure(self.key, self.peers, settings, cases(), check, timed=lambda view: view),
             cells,
         )
-        headers = ["n", "layout", "path", "us", "GB/s", f"vs {self.baseline}", "rel. error",
-                   f"bits = {self.baseline}"]
+        headers = [
+            "n",
+            "layout",
+            "path",
+            "us",
+            "GB/s",
+            f"vs {self.baseline}",
+            "rel. error",
+            f"bits = {self.baseline}",
+        ]
         note = (
             f"{timing.describe(settings)}, call included; n values summed, uniform in [0, 1) "
             f"(int64: integers in [0, 10^6)); GB/s counts the bytes of the values summed; error "
             f"against math.fsum; float32: np.sum adds in float32, ours in float64; int64: both "
             f"exact here, ours never wraps"
         )
-        return SectionResult(self.key, self.title, note, headers, rows, {0, 3, 4, 5, 6},
-                             records, unit="table")
+        return SectionResult(
+            self.key, self.title, note, headers, rows, {0, 3, 4, 5, 6}, records, unit="table"
+        )
 
 
 SECTION = ViewSection(
@@ -97,10 +108,16 @@ SECTION = ViewSection(
     baseline="np.sum",
     peers=[
         Peer("np.sum", "NumPy's pairwise sum, reading the view in place", lambda: np.sum),
-        Peer("sum_array", "section 1: strided lines read in place (AVX-512; AVX2 strides 2 "
-             "and -1), other views gathered a row at a time, float32 widened",
-             module_function("fast_operations", "sum_array")),
-        Peer("parallel_sum", "section 2: the same tree on all cores",
-             module_function("parallel_sum", "parallel_sum")),
+        Peer(
+            "sum_array",
+            "section 1: strided lines read in place (AVX-512; AVX2 strides 2 "
+            "and -1), other views gathered a row at a time, float32 widened",
+            module_function("fast_operations", "sum_array"),
+        ),
+        Peer(
+            "parallel_sum",
+            "section 2: the same tree on all cores",
+            module_function("parallel_sum", "parallel_sum"),
+        ),
     ],
 )

@@ -2,15 +2,14 @@
 
 import inspect
 
+import array_ops
 import numpy as np
 import pytest
+from array_ops import square_numpy_array, square_numpy_array_rust
+from helpers import assert_docstring_example_runs, assert_ships_stub, misaligned
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import array_ops
-from array_ops import square_numpy_array, square_numpy_array_rust
-from helpers import assert_docstring_example_runs, assert_ships_stub, misaligned
 
 SQUARES = [square_numpy_array, square_numpy_array_rust]
 
@@ -32,7 +31,7 @@ def assert_squares_view_only(square, array: np.ndarray, index) -> None:
     inside = np.zeros(array.shape, dtype=bool)
     inside[index] = True
     view = array[index]
-    assert isinstance(view, np.ndarray) and np.shares_memory(view, array) or view.size == 0
+    assert (isinstance(view, np.ndarray) and np.shares_memory(view, array)) or view.size == 0
     square(view)
     np.testing.assert_array_equal(array[~inside], before[~inside])
     np.testing.assert_array_equal(array[inside], before[inside] ** 2)
@@ -85,7 +84,9 @@ def test_the_tutorials_example():
 
 
 def test_c_and_rust_give_the_same_bits():
-    values = np.concatenate([base((10_000,)).ravel(), [0.0, -0.0, np.inf, -np.inf, 1e-160, 1e200, 5e-324]])
+    values = np.concatenate(
+        [base((10_000,)).ravel(), [0.0, -0.0, np.inf, -np.inf, 1e-160, 1e200, 5e-324]]
+    )
     c, rust = values.copy(), values.copy()
     square_numpy_array(c)
     square_numpy_array_rust(rust)

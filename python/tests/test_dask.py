@@ -41,14 +41,13 @@ import signal
 import struct
 import time
 
+import fast_operations
 import numpy as np
+import parallel_sum
 import pytest
+from helpers import bits, misaligned, run_python, wide
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import fast_operations
-import parallel_sum
-from helpers import bits, misaligned, run_python, wide
 
 # Seconds any one computation may take (a slow shared machine, not the expected time).
 TIMEOUT = 60
@@ -447,7 +446,7 @@ def made_where_read(da, shape, chunks, dtype=np.float64):
 
     def values_at(*index):
         # Nested, so that cloudpickle sends it by value: workers need not import this file.
-        flat = sum(i.astype(np.int64) * stride for i, stride in zip(index, strides))
+        flat = sum(i.astype(np.int64) * stride for i, stride in zip(index, strides, strict=True))
         mixed = (flat * 2654435761 + 12345) % 2**32
         if np.dtype(dtype) == np.int64:
             return np.iinfo(np.int64).max - mixed % 1000
@@ -499,12 +498,12 @@ def test_same_bits_with_every_scheduler(da, scheduler):
     xs = arrays_for_schedulers(da)
     sums = [(total, x) for total in SUMS + THREADED for x in xs]
     lazy = [total(x) for total, x in sums]
-    for result, (_, x) in zip(lazy, sums):
+    for result, (_, x) in zip(lazy, sums, strict=True):
         assert_lazy(result, x.dtype)  # what the scheduler computes
     options = {"num_workers": 2} if scheduler == "processes" else {}
     # One compute of them all: the processes scheduler starts its pool once.
     results = dask.compute(*lazy, scheduler=scheduler, **options)
-    for (total, x), got in zip(sums, results):
+    for (total, x), got in zip(sums, results, strict=True):
         assert_same_sum(got, expected_sum(x.compute()), f"{scheduler}: {total!r} {describe(x)}")
 
 
@@ -516,16 +515,19 @@ def client(request):
     """A client of a local cluster of ``request.param`` worker processes, one thread each, on
     the loopback interface: started once per worker count, closed after the module's tests."""
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=request.param,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        # The scheduler's HTTP server starts even without a dashboard: on a free loopback port,
-        # not on 8787, which another cluster may hold.
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    ) as cluster, distributed.Client(cluster, set_as_default=False) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=request.param,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # The scheduler's HTTP server starts even without a dashboard: on a free loopback port,
+            # not on 8787, which another cluster may hold.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
         client.wait_for_workers(request.param, timeout=TIMEOUT)
         yield client
 
@@ -533,10 +535,10 @@ def client(request):
 def test_same_bits_on_a_cluster_of_worker_processes(da, client):
     sums = [(total, x) for total in SUMS + THREADED[1:2] for x in arrays_for_schedulers(da)]
     lazy = [total(x) for total, x in sums]
-    for result, (_, x) in zip(lazy, sums):
+    for result, (_, x) in zip(lazy, sums, strict=True):
         assert_lazy(result, x.dtype)  # what the cluster computes
     futures = client.compute(lazy)
-    for (total, x), future in zip(sums, futures):
+    for (total, x), future in zip(sums, futures, strict=True):
         got = future.result(timeout=TIMEOUT)
         assert_same_sum(got, expected_sum(x.compute()), f"{total!r} {describe(x)}")
 
@@ -768,14 +770,18 @@ def test_without_dask_the_modules_import_and_sum_as_before():
     expected = here["results"]()
     assert without_dask.keys() == expected.keys()
     differ = [key for key in expected if without_dask[key] != expected[key]]
-    assert differ == [], f"{differ[0]}: {without_dask[differ[0]][:200]} != {expected[differ[0]][:200]}"
+    assert differ == [], (
+        f"{differ[0]}: {without_dask[differ[0]][:200]} != {expected[differ[0]][:200]}"
+    )
     # What is compared is the sums themselves:
     float64 = here["inputs"]()["float64"]
     assert expected["sum_array of float64"] == "float " + struct.pack("<d", np.sum(float64)).hex()
 
 
 def test_tree_pieces_need_no_dask():
-    script = BLOCK_DASK + """
+    script = (
+        BLOCK_DASK
+        + """
 import numpy as np
 import fast_operations
 import parallel_sum
@@ -787,6 +793,7 @@ for module in (fast_operations, parallel_sum):
     pieces = [module.tree_pieces(a[start : start + 1000], (start,), a.shape) for start in starts]
     print(module.sum_of_tree_pieces(pieces, a.shape).hex())
 """
+    )
     rng = np.random.default_rng(22)
     a = rng.standard_normal(10_007) * np.exp2(rng.integers(-20, 21, 10_007))
     assert run_python(script).split() == [float(np.sum(a)).hex()] * 2
@@ -821,20 +828,22 @@ def assert_pieces_describe_the_chunk(pieces, chunk, offset, shape) -> None:
     from leaves of the tree that the chunk's edges cut; each of the chunk's values in one node
     or one run, nothing else. (The chunk's values must be wide ones: no zeros, no NaN.)"""
     assert type(pieces) is tuple and len(pieces) == 6
-    for piece, dtype in zip(pieces, PIECE_DTYPES):
+    for piece, dtype in zip(pieces, PIECE_DTYPES, strict=True):
         assert type(piece) is np.ndarray and piece.ndim == 1 and piece.dtype == dtype
     node_starts, node_lens, node_sums, cut_starts, cut_lens, cut_values = pieces
     assert len(node_starts) == len(node_lens) == len(node_sums)
     assert len(cut_starts) == len(cut_lens) and cut_lens.sum() == len(cut_values)
     n = math.prod(shape)
-    index = tuple(slice(start, start + length) for start, length in zip(offset, chunk.shape))
+    index = tuple(
+        slice(start, start + length) for start, length in zip(offset, chunk.shape, strict=True)
+    )
     flat = np.zeros(n)  # the chunk's values where they lie in the whole array
     flat.reshape(shape)[index] = chunk
     inside = np.zeros(n, bool)
     inside.reshape(shape)[index] = True
     covered = np.zeros(n, np.int64)
     nodes, leaves = numpy_tree(n)
-    for start, length, node_sum in zip(*(piece.tolist() for piece in pieces[:3])):
+    for start, length, node_sum in zip(*(piece.tolist() for piece in pieces[:3]), strict=True):
         where = f"node ({start}, {length})"
         assert (start, length) in nodes, f"{where} is no node of the tree over {n} values"
         assert inside[start : start + length].all(), f"{where} is not inside the chunk"
@@ -846,8 +855,10 @@ def assert_pieces_describe_the_chunk(pieces, chunk, offset, shape) -> None:
     if n:
         leaf_inside = np.add.reduceat(inside.astype(np.int64), leaf_starts) == leaf_lens
     runs = np.cumsum([0, *cut_lens.tolist()])
-    for start, length, first in zip(cut_starts.tolist(), cut_lens.tolist(), runs.tolist()):
-        assert 0 <= start and start + length <= n
+    for start, length, first in zip(
+        cut_starts.tolist(), cut_lens.tolist(), runs.tolist(), strict=True
+    ):
+        assert start >= 0 and start + length <= n
         run = cut_values[first : first + length]
         assert run.view(np.uint64).tolist() == flat[start : start + length].view(np.uint64).tolist()
         where = np.arange(start, start + length)
@@ -866,7 +877,9 @@ def blocks(shape, sizes):
     """The blocks of an array of ``shape`` cut into chunks of ``sizes`` (a tuple per axis):
     each block's index (slices) and offset."""
     starts = [np.cumsum([0, *axis_sizes[:-1]]).tolist() for axis_sizes in sizes]
-    for corner in itertools.product(*(zip(s, z) for s, z in zip(starts, sizes))):
+    for corner in itertools.product(
+        *(zip(s, z, strict=True) for s, z in zip(starts, sizes, strict=True))
+    ):
         index = tuple(slice(start, start + size) for start, size in corner)
         yield index, tuple(start for start, _ in corner)
 
@@ -889,7 +902,8 @@ class TreePieces:
         return self.module.__name__ + fixed
 
 
-# parallel_sum's other threads= values: test_both_modules_and_every_thread_count_give_the_same_pieces
+# parallel_sum's other threads= values:
+# test_both_modules_and_every_thread_count_give_the_same_pieces
 TREES = [TreePieces(fast_operations), TreePieces(parallel_sum), TreePieces(parallel_sum, threads=3)]
 
 
@@ -938,7 +952,7 @@ def test_1d_blocks_in_any_order_sum_to_np_sums_bits(tree, n):
 )
 def test_nd_blocks_in_any_order_sum_to_np_sums_bits(tree, shape, parts):
     values = wide(math.prod(shape), seed=len(shape)).reshape(shape)
-    sizes = tuple(split_sizes(n, k) for n, k in zip(shape, parts))
+    sizes = tuple(split_sizes(n, k) for n, k in zip(shape, parts, strict=True))
     assert_same_sum(sum_of_blocks(tree, values, sizes), float(np.sum(values)), repr(tree))
 
 
@@ -954,7 +968,9 @@ def test_float32_blocks_sum_to_np_sums_bits_in_float64(tree):
 def test_zero_d_and_empty_arrays_are_one_chunk(tree):
     assert_same_sum(tree.sum([tree.pieces(np.array(2.5), (), ())], ()), 2.5, "0-d")
     assert_same_sum(tree.sum([tree.pieces(np.zeros(0), (0,), (0,))], (0,)), 0.0, "empty 1-D")
-    assert_same_sum(tree.sum([tree.pieces(np.zeros((0, 5)), (0, 0), (0, 5))], (0, 5)), 0.0, "empty 2-D")
+    assert_same_sum(
+        tree.sum([tree.pieces(np.zeros((0, 5)), (0, 0), (0, 5))], (0, 5)), 0.0, "empty 2-D"
+    )
 
 
 def test_a_chunk_is_read_in_c_order_whatever_its_layout(tree):
@@ -1074,16 +1090,28 @@ def test_what_is_not_tree_pieces_is_refused_naming_what_came(tree):
     refused = {
         "a list among them": ([list(good), rest], TypeError, "got a list among them"),
         "five arrays": ([good[:5], rest], TypeError, "a tuple of 5 among them"),
-        "float starts": ([(good[0] * 1.0,) + good[1:], rest], TypeError,
-                         "node_starts a 1-D float64"),
-        "2-D values": ([good[:5] + (good[5].reshape(1, -1),), rest], TypeError,
-                       "cut_values a 2-D float64"),
+        "float starts": (
+            [(good[0] * 1.0,) + good[1:], rest],
+            TypeError,
+            "node_starts a 1-D float64",
+        ),
+        "2-D values": (
+            [good[:5] + (good[5].reshape(1, -1),), rest],
+            TypeError,
+            "cut_values a 2-D float64",
+        ),
         "no sequence": (3, TypeError, "not iterable"),
-        "lengths that disagree": ([good[:2] + (good[2][:-1],) + good[3:], rest], ValueError,
-                                  "lengths or signs"),
+        "lengths that disagree": (
+            [good[:2] + (good[2][:-1],) + good[3:], rest],
+            ValueError,
+            "lengths or signs",
+        ),
         "a negative start": ([(good[0] - 5,) + good[1:], rest], ValueError, "lengths or signs"),
-        "cut lengths beyond the values": ([good[:4] + (good[4] + 1, good[5]), rest], ValueError,
-                                          "lengths or signs"),
+        "cut lengths beyond the values": (
+            [good[:4] + (good[4] + 1, good[5]), rest],
+            ValueError,
+            "lengths or signs",
+        ),
         "a shape of floats": ([good, rest], TypeError, "shape as a tuple of ints"),
     }
     for name, (pieces, error, match) in refused.items():
@@ -1103,8 +1131,14 @@ def test_pieces_that_travelled_misaligned_or_strided_sum_as_the_originals(tree):
 
 
 def test_forged_pieces_of_an_empty_array_are_a_value_error(tree):
-    empty = (np.zeros(1, np.int64), np.zeros(1, np.int64), np.array([5.0]),
-             np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    empty = (
+        np.zeros(1, np.int64),
+        np.zeros(1, np.int64),
+        np.array([5.0]),
+        np.zeros(0, np.int64),
+        np.zeros(0, np.int64),
+        np.zeros(0),
+    )
     with pytest.raises(ValueError):
         tree.sum([empty], (0,))
     assert_same_sum(tree.sum([], (0,)), 0.0, "no pieces of an empty array")
@@ -1112,8 +1146,15 @@ def test_forged_pieces_of_an_empty_array_are_a_value_error(tree):
 
 @pytest.mark.parametrize(
     "name",
-    ["last missing", "first missing", "one in the middle missing", "one twice", "none",
-     "in a longer array", "in a shorter array"],
+    [
+        "last missing",
+        "first missing",
+        "one in the middle missing",
+        "one twice",
+        "none",
+        "in a longer array",
+        "in a shorter array",
+    ],
 )
 def test_pieces_that_miss_a_chunk_or_repeat_one_are_a_value_error(tree, name):
     values = wide(1000, seed=9)

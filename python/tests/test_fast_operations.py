@@ -3,10 +3,9 @@
 import inspect
 import math
 
+import fast_operations
 import numpy as np
 import pytest
-
-import fast_operations
 from fast_operations import sum_array, sum_array_naive, sum_array_unordered
 from helpers import assert_docstring_example_runs, assert_ships_stub, misaligned
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
-
 from array_ops import square_numpy_array, square_numpy_array_rust
 from fast_operations import sum_array, sum_array_naive, sum_array_unordered
 from helpers import bits, misaligned, run_python, wide
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from parallel_sum import parallel_sum, parallel_sum_unordered
 
 SUMS = [sum_array, parallel_sum]
@@ -39,7 +38,9 @@ def rust_borrow(array: np.ndarray, *, write: bool):
     sum_array(np.zeros(1))  # the first borrow in the process makes the registry
     capsule = np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API
     get_pointer_type = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)
-    get_pointer = get_pointer_type(("PyCapsule_GetPointer", ctypes.pythonapi))  # a private prototype
+    get_pointer = get_pointer_type(
+        ("PyCapsule_GetPointer", ctypes.pythonapi)
+    )  # a private prototype
     address = get_pointer(capsule, b"_RUST_NUMPY_BORROW_CHECKING_API")
     # PYFUNCTYPE: the functions run with the GIL held, as rust-numpy requires.
     acquire = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.py_object)
@@ -58,7 +59,9 @@ def rust_borrow(array: np.ndarray, *, write: bool):
     shared = Shared.from_address(address)
     if shared.version < 1:
         pytest.skip(f"rust-numpy borrow API version {shared.version}")
-    take, give_back = (shared.acquire_mut, shared.release_mut) if write else (shared.acquire, shared.release)
+    take, give_back = (
+        (shared.acquire_mut, shared.release_mut) if write else (shared.acquire, shared.release)
+    )
     assert take(shared.flags, array) == 0
     try:
         yield
@@ -127,7 +130,6 @@ print("ok")
 @pytest.mark.parametrize("first", ["main thread", "other thread", "thread pool"])
 def test_fork_after_parallel_calls_works_in_the_child(first):
     assert run_python(FORK_SCRIPT, args=[first]).strip() == "ok"
-
 
 
 # --- Overlapping writable views (item 2) ---------------------------------------------------
@@ -218,7 +220,7 @@ def test_more_than_32_axes_are_summed_with_the_same_bits(total):
     assert bits(total(strided)) == bits(np.sum(strided))
     columns = values.reshape((1,) * 31 + (50, 100))[..., 1::2]
     assert bits(total(columns)) == bits(np.sum(columns))
-    integers = np.arange(-10**6, 10**6, 7, dtype=np.int64).reshape((1,) * 40 + (-1,))
+    integers = np.arange(-(10**6), 10**6, 7, dtype=np.int64).reshape((1,) * 40 + (-1,))
     assert total(integers) == int(np.sum(integers))
     assert total(np.ones((0,) * 40)) == 0.0
     assert total(np.ones((3,) + (0,) * 40, dtype=np.int32)) == 0
@@ -226,14 +228,18 @@ def test_more_than_32_axes_are_summed_with_the_same_bits(total):
 
 def test_more_than_32_axes_longer_than_one_are_refused_by_the_sums(total):
     b = np.broadcast_to(np.ones(2), (2,) * 33)
-    with pytest.raises(ValueError, match=rf"{total.__name__}\(\) .*at most 32 axes longer than one.* 33"):
+    with pytest.raises(
+        ValueError, match=rf"{total.__name__}\(\) .*at most 32 axes longer than one.* 33"
+    ):
         total(b)
 
 
 @pytest.mark.parametrize("function", [sum_array_naive, sum_array_unordered, parallel_sum_unordered])
 def test_the_1d_functions_still_refuse_more_than_one_axis(function):
     for a in [np.ones((1,) * 33 + (5,)), np.ones((0,) * 40)]:
-        with pytest.raises(TypeError, match=rf"{function.__name__}\(\) expected a 1-D array, got a {a.ndim}-D"):
+        with pytest.raises(
+            TypeError, match=rf"{function.__name__}\(\) expected a 1-D array, got a {a.ndim}-D"
+        ):
             function(a)
 
 
@@ -268,7 +274,8 @@ np._core.multiarray._RUST_NUMPY_BORROW_CHECKING_API = "not a capsule"
 from fast_operations import sum_array, sum_array_naive
 from parallel_sum import parallel_sum
 from array_ops import square_numpy_array, square_numpy_array_rust
-for function in [sum_array, sum_array_naive, parallel_sum, square_numpy_array, square_numpy_array_rust]:
+functions = [sum_array, sum_array_naive, parallel_sum, square_numpy_array, square_numpy_array_rust]
+for function in functions:
     try:
         function(np.ones(10_000))
     except Exception as error:  # PanicException is a BaseException: it would escape this
@@ -323,6 +330,7 @@ def test_zero_stride_arrays_never_reach_the_registrys_division_by_zero():
 
 # --- Threads that cannot start: the right answer, and a true count (item 4) --------------
 
+
 def test_threads_that_cannot_start_give_the_right_answer_and_a_true_count():
     script = """
     import os, resource, threading
@@ -359,8 +367,8 @@ def test_threads_that_cannot_start_give_the_right_answer_and_a_true_count():
     run_python(script, env={"RAYON_NUM_THREADS": "1000"})
 
 
-
 # --- One pool of threads per process, whichever module starts first (item 5) --------------
+
 
 @pytest.mark.parametrize("first", ["parallel_sum", "array_ops"])
 def test_one_pool_per_process_for_both_modules_and_every_caller(first):
@@ -408,7 +416,6 @@ def test_one_pool_per_process_for_both_modules_and_every_caller(first):
     assert run_python(script, env={"RAYON_NUM_THREADS": "8"}).strip() == "ok"
 
 
-
 # --- Masked arrays (item 7) ----------------------------------------------------------------
 # The squares squared the values under the mask; now every function refuses masked arrays.
 
@@ -430,10 +437,18 @@ def test_masked_arrays_are_refused_and_unchanged(function):
 
 def test_borrow_conflicts_name_the_function_and_the_reason():
     a = np.ones(1000)
-    reading = [sum_array, parallel_sum, sum_array_naive, sum_array_unordered, parallel_sum_unordered]
+    reading = [
+        sum_array,
+        parallel_sum,
+        sum_array_naive,
+        sum_array_unordered,
+        parallel_sum_unordered,
+    ]
     with rust_borrow(a, write=True):
         for function in reading:
-            expected = rf"^{function.__name__}\(\) cannot read the array: another call is writing it"
+            expected = (
+                rf"^{function.__name__}\(\) cannot read the array: another call is writing it"
+            )
             with pytest.raises(ValueError, match=expected):
                 function(a)
         for square in SQUARES:
@@ -493,7 +508,11 @@ def test_a_sum_beside_a_square_on_another_thread_gets_its_sum_or_a_clear_error()
 
 def test_pyproject_floors_are_what_is_promised_and_tested():
     pyprojects = sorted(CRATES.glob("*/pyproject.toml"))
-    assert {path.parent.name for path in pyprojects} >= {"fast_operations", "parallel_sum", "array_ops"}
+    assert {path.parent.name for path in pyprojects} >= {
+        "fast_operations",
+        "parallel_sum",
+        "array_ops",
+    }
     for path in pyprojects:
         project = tomllib.loads(path.read_text())["project"]
         cargo = (path.parent / "Cargo.toml").read_text()
@@ -506,6 +525,7 @@ def test_pyproject_floors_are_what_is_promised_and_tested():
 
 
 # --- Concurrent callers: each gets its own right answer (item 11) ---------------------------
+
 
 def test_concurrent_callers_get_right_answers():
     rng = np.random.default_rng(18)
@@ -525,6 +545,7 @@ def test_concurrent_callers_get_right_answers():
 
     with ThreadPoolExecutor(4) as executor:
         assert all(executor.map(one_round, [i % 8 for i in range(64)]))
+
 
 # --- Bits of byte-swapped and misaligned arrays (item 12) ------------------------------------
 # np.sum sums such arrays of more than 8192 values in buffered pieces; the sums copy them to

@@ -5,13 +5,12 @@ import fractions
 import inspect
 import math
 
+import math_functions
 import numpy as np
 import pytest
+from helpers import assert_docstring_example_runs, assert_same_float, assert_ships_stub
 from hypothesis import given
 from hypothesis import strategies as st
-
-import math_functions
-from helpers import assert_docstring_example_runs, assert_same_float, assert_ships_stub
 
 SQUARES = [math_functions.square, math_functions.square_c]
 

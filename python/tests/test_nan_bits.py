@@ -9,11 +9,10 @@ NumPy runs that build.
 
 import platform
 
-import numpy as np
-import pytest
-
 import fast_operations
+import numpy as np
 import parallel_sum
+import pytest
 from helpers import bits
 
 _features = getattr(np._core._multiarray_umath, "__cpu_features__", {})

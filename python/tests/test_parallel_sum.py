@@ -5,12 +5,11 @@ import json
 import os
 
 import numpy as np
-import pytest
-
 import parallel_sum
+import pytest
 from fast_operations import sum_array
-from parallel_sum import parallel_sum_unordered, thread_count
 from helpers import assert_docstring_example_runs, assert_ships_stub, run_python, wide
+from parallel_sum import parallel_sum_unordered, thread_count
 
 # Sums of arrays large enough to run in parallel, as hex bits (ints as decimal strings). The
 # script makes its own values in its fresh interpreter: its `wide` is wide(3_000_017, seed=42).
@@ -45,10 +44,17 @@ def test_same_bits_for_every_thread_count_and_equal_to_sum_array_and_np_sum():
     # the threads as a 1-D view), one into one plane (split into runs of rows), and one of
     # three axes that do not merge (summed serially).
     block = values[:2_000_000].reshape(20, 100, 1000)
-    expected = [sum_array(values), sum_array(values[::-3]), sum_array(grid.T),
-                sum_array(values.astype(np.float32)), sum_array((values * 1e6).astype(np.int64)),
-                sum_array(grid[:, ::2]), sum_array(grid[::-1, ::-1]), sum_array(grid[:, 1:]),
-                sum_array(block[:, 1:, 1:])]
+    expected = [
+        sum_array(values),
+        sum_array(values[::-3]),
+        sum_array(grid.T),
+        sum_array(values.astype(np.float32)),
+        sum_array((values * 1e6).astype(np.int64)),
+        sum_array(grid[:, ::2]),
+        sum_array(grid[::-1, ::-1]),
+        sum_array(grid[:, 1:]),
+        sum_array(block[:, 1:, 1:]),
+    ]
     assert runs[2]["sums"] == [s.hex() if isinstance(s, float) else str(s) for s in expected]
     assert runs[2]["sums"][0] == float(np.sum(values)).hex()
     assert runs[2]["sums"][1] == float(np.sum(values[::-3])).hex()
@@ -62,7 +68,9 @@ def test_same_bits_from_many_python_threads_at_once():
     arrays = [wide(n, seed=n) for n in [100_003, 1_000_001, 2_000_000]]
     expected = [sum_array(a).hex() for a in arrays]
     with ThreadPoolExecutor(4) as pool:
-        runs = list(pool.map(lambda _: [parallel_sum.parallel_sum(a).hex() for a in arrays], range(12)))
+        runs = list(
+            pool.map(lambda _: [parallel_sum.parallel_sum(a).hex() for a in arrays], range(12))
+        )
     assert runs == [expected] * 12
     assert [parallel_sum.parallel_sum(a).hex() for a in arrays] == expected
 

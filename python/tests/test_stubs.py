@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from helpers import public_names
 
 CRATES = Path(__file__).resolve().parents[2] / "crates"
@@ -61,15 +60,18 @@ def stub_objects(name: str) -> dict[str, tuple[str, str | None]]:
     docstring that follows it (a string statement), or None."""
     body = stub_tree(name).body
     objects = {}
-    for node, following in zip(body, body[1:] + [None]):
+    for node, following in zip(body, body[1:] + [None], strict=True):
         if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
             continue
         if node.target.id.startswith("_"):
             continue
         doc = None
-        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-            if isinstance(following.value.value, str):
-                doc = inspect.cleandoc(following.value.value)
+        if (
+            isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            doc = inspect.cleandoc(following.value.value)
         objects[node.target.id] = (ast.unparse(node.annotation), doc)
     return objects
 

@@ -7,15 +7,14 @@ float64 results are compared bit for bit, never with a tolerance.
 import math
 import tracemalloc
 
+import fast_operations
 import numpy as np
+import parallel_sum
 import pytest
+from helpers import assert_releases_the_gil, assert_same_float, misaligned, views_of, wide
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-import fast_operations
-import parallel_sum
-from helpers import assert_releases_the_gil, assert_same_float, misaligned, views_of, wide
 
 SUMS = [fast_operations.sum_array, parallel_sum.parallel_sum]
 
@@ -133,7 +132,8 @@ def test_integer_sums_never_wrap(total):
     "bad, words",
     [
         # What np.asarray makes of a non-array decides: None and "1.0" are 0-d arrays of an
-        # unsupported dtype (lists and floats are summed: test_array_likes_are_summed_as_np_asarray_makes_them).
+        # unsupported dtype (lists and floats are summed:
+        # test_array_likes_are_summed_as_np_asarray_makes_them).
         (None, "got an array of object"),
         ("1.0", "got an array of <U3"),
         (np.array([1 + 2j]), "complex128"),
@@ -171,7 +171,9 @@ def test_wrong_input_is_a_type_error_naming_what_came(total, bad, words):
     ],
     ids=repr,
 )
-def test_unsupported_dtypes_after_np_asarray_are_type_errors_naming_the_supported_ones(total, bad, words):
+def test_unsupported_dtypes_after_np_asarray_are_type_errors_naming_the_supported_ones(
+    total, bad, words
+):
     with pytest.raises(TypeError) as error:
         total(bad)
     assert str(error.value) == (
@@ -312,7 +314,12 @@ def test_read_only_arrays_are_fine(total):
 
 
 def test_input_is_never_modified(total):
-    for a in [wide(10_000), wide(10_000).astype(">f8"), misaligned(wide(3000)), np.arange(7, dtype=np.int32)]:
+    for a in [
+        wide(10_000),
+        wide(10_000).astype(">f8"),
+        misaligned(wide(3000)),
+        np.arange(7, dtype=np.int32),
+    ]:
         before = a.copy()
         total(a)
         total(a[::-1])
@@ -334,8 +341,6 @@ float64_arrays = hnp.arrays(
     | hnp.array_shapes(min_dims=4, max_dims=4, min_side=0, max_side=8),
     elements=st.floats(allow_nan=True, allow_infinity=False, width=64),
 )
-
-
 
 
 @settings(max_examples=500, deadline=None)

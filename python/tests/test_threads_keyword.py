@@ -7,7 +7,6 @@ import inspect
 
 import numpy as np
 import pytest
-
 from array_ops import square_numpy_array, square_numpy_array_rust
 from fast_operations import sum_array
 from helpers import assert_releases_the_gil, assert_same_float, run_python, wide

@@ -43,7 +43,7 @@ def lazy_sum(func, x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
     else:
         pieces = [
             dask.delayed(tree_pieces, pure=True)(block, offset, x.shape)
-            for block, offset in zip(blocks, offsets)
+            for block, offset in zip(blocks, offsets, strict=True)
         ]
         total = dask.delayed(sum_of_tree_pieces, pure=True)(pieces, x.shape)
         # What the result's metadata says it holds, so that it composes with other arrays.
@@ -55,4 +55,3 @@ def lazy_sum(func, x, keepdims, tree_pieces, sum_of_tree_pieces, exact_sum):
         total = dask.delayed(np.full, pure=True)(shape, total, dtype=dtype)
         return da.from_delayed(total, shape=shape, dtype=dtype)
     return da.from_delayed(total, shape=(), dtype=dtype)
-
