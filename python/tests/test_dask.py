@@ -856,7 +856,7 @@ def assert_pieces_describe_the_chunk(pieces, chunk, offset, shape) -> None:
         leaf_inside = np.add.reduceat(inside.astype(np.int64), leaf_starts) == leaf_lens
     runs = np.cumsum([0, *cut_lens.tolist()])
     for start, length, first in zip(
-        cut_starts.tolist(), cut_lens.tolist(), runs.tolist(), strict=True
+        cut_starts.tolist(), cut_lens.tolist(), runs[:-1].tolist(), strict=True
     ):
         assert start >= 0 and start + length <= n
         run = cut_values[first : first + length]
