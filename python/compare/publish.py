@@ -186,7 +186,7 @@ def publish(out: Path, docs: Path) -> Path:
     for name in plots:
         shutil.copy(out / name, docs / "results" / name)
     run, machine = results["run"], results["machine"]
-    commit = machine["git"]["commit"] or "unknown"
+    commit = (machine["git"]["commit"] or "unknown")[:12]
     if machine["git"]["dirty"]:
         commit += ", with changes not committed"
     generated = (out / "results.md").read_text().replace("](section", "](results/section")
