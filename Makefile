@@ -2,7 +2,9 @@
 #   make test    cargo tests, then pytest against the release-built Python modules
 #   make bench   the side-by-side speed comparison of every path (python/compare);
 #                make bench QUICK=1 for short repeats, KERNEL=avx2 (or baseline, avx512,
-#                neon) to force the modules' SIMD kernel (FAST_OPERATIONS_KERNEL)
+#                neon) to force the modules' SIMD kernel (FAST_OPERATIONS_KERNEL),
+#                SECTIONS="1 4" for some sections only, SIZES="1e3 1e6" for some sizes only
+#   make results docs/RESULTS.md from the last full make bench (none of QUICK, SECTIONS, SIZES)
 #   make criterion  the Rust benches (criterion), sum_array's layouts once per SIMD kernel
 #   make lint    ruff (check and format) on the Python, cargo fmt and clippy on the Rust
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
@@ -41,8 +43,18 @@ test: modules ctypes peers
 	done
 	$(PY) -m pytest python/tests tests
 
-bench: modules ctypes peers
-	$(if $(KERNEL),FAST_OPERATIONS_KERNEL=$(KERNEL)) PYTHONPATH=python $(PY) -m compare $(if $(QUICK),--quick)
+# make bench's choices, as python -m compare takes them (python/compare/choices.py).
+BENCH_ARGS = $(strip $(if $(QUICK),--quick) $(if $(SECTIONS),--section $(SECTIONS)) \
+  $(if $(SIZES),--sizes $(SIZES)))
+
+bench: bench-choices modules ctypes peers
+	$(if $(KERNEL),FAST_OPERATIONS_KERNEL=$(KERNEL)) PYTHONPATH=python $(PY) -m compare $(BENCH_ARGS)
+
+# The choices checked first, with the system's Python (standard library only): a wrong section
+# or size fails at once, not after the build.
+.PHONY: bench-choices
+bench-choices:
+	@PYTHONPATH=python $(PYTHON) -m compare.choices $(BENCH_ARGS)
 
 # No warning anywhere: the Python (ruff, settings in pyproject.toml), the Rust's format, and
 # clippy on every target, once as plain Rust and once with the Python bindings built in.

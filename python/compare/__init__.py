@@ -2,6 +2,7 @@
 
 Layout, one module a line:
 - ``__main__``: ``python -m compare``: runs the sections, prints the tables, writes bench-results/.
+- ``choices``: what a run can be asked (``--quick``, ``--section``, ``--sizes``, ``--out``).
 - ``publish``: ``python -m compare.publish``: turns the last full run into docs/RESULTS.md.
 - ``section1``: the tutorial's section 1, the typed sum: its ``SECTION`` and peers.
 - ``section2``: section 2, the sum on all cores.
@@ -15,12 +16,15 @@ Layout, one module a line:
 - ``numba_peers``: the Numba versions of the tutorial's loops, compiled when loaded.
 - ``peers``: a ``Peer`` is one way of doing a section's job (NumPy, ctypes, PyO3, ...): a name,
   a one-line "how", and a ``load()`` that returns the callable or raises ``Unavailable``.
-- ``timing``: how a call is timed (auto-calibrated loops, warm-up, median of repeats).
+- ``timing``: how a call is timed (a warm-up, auto-calibrated loops, median of repeats).
+- ``progress``: the progress line on stderr, with the time left.
 - ``roofline``: the machine's memory bandwidth, measured in the same run, for GB/s to compare with.
 - ``results``: a ``SectionResult``, what a section's run produces (a table and its records).
 - ``report``: the plain-text tables printed on stdout, and the machine's description.
-- ``output``: bench-results/: results.json, results.md and the PNG plots.
+- ``output``: bench-results/: results.json (every sample, the run, the machine), results.md and
+  the PNG plots of the sections run.
 
 To add a peer, add one ``Peer(...)`` line to its section's list. To add a section, write a
-module with a ``SECTION`` and list it in ``SECTIONS`` in ``__main__``.
+module with a ``SECTION`` (a ``run`` and a ``steps``) and list it in ``SECTIONS`` in ``__main__``
+and in ``choices``.
 """

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .peers import Peer, Unavailable
 from .results import SectionResult
 
@@ -27,7 +27,7 @@ def load(peer: Peer):
 def sized(settings: timing.Settings, prepare):
     """The cases of a section that runs size by size: ``({"n": n}, prepare(n))``, each size's
     inputs made only when its turn comes."""
-    for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+    for n in settings.sizes_for(SIZES, QUICK_SIZES):
         yield {"n": n}, prepare(n)
 
 
@@ -44,24 +44,38 @@ def measure(
     fields in it, with its status. A peer that loaded is first checked (``check(name, fn,
     inputs)`` gives its status and findings); those that pass are timed in turns on
     ``timed(inputs)`` by ``time(calls, settings)`` (see ``timing.time_calls``), their
-    "seconds" added."""
+    "seconds" added (the median; every repeat's in "samples")."""
     loaded = {peer.name: load(peer) for peer in peers}
     for fields, inputs in cases:
+        case = " ".join(f"{k}={v:.0e}" if k == "n" else f"{k}={v}" for k, v in fields.items())
+        progress.case(f"section {key}, {case}")
         records = []
         for peer in peers:
             fn = loaded[peer.name]
             record = {"section": key, **fields, "path": peer.name, "how": peer.how}
+            record["ours"] = peer.ours
             record |= {"status": fn} if isinstance(fn, str) else check(peer.name, fn, inputs)
             records.append(record)
         ok = {r["path"]: (loaded[r["path"]], timed(inputs)) for r in records if r["status"] == "ok"}
+        progress.advance(len(records) - len(ok))  # the paths not timed: their steps are done
         times = time(ok, settings)
-        case = " ".join(f"{k}={v:.0e}" if k == "n" else f"{k}={v}" for k, v in fields.items())
         for record in records:
             if record["path"] in times:
-                record["seconds"] = times[record["path"]].median
+                record |= timing_fields(times[record["path"]])
             shown = f"{record['seconds'] * 1e6:.2f} us" if "seconds" in record else record["status"]
-            report.progress(f"  {case} {record['path']}: {shown}")
+            progress.note(f"  {case} {record['path']}: {shown}")
         yield fields, inputs, records
+
+
+def timing_fields(t: timing.Timing) -> dict:
+    """What a record keeps of a path's timing: the median, the spread, every repeat."""
+    return {
+        "seconds": t.median,
+        "low": t.low,
+        "high": t.high,
+        "loops": t.loops,
+        "samples": list(t.samples),
+    }
 
 
 def tabulate(measured, cells) -> tuple[list[list[str]], list[dict]]:
@@ -113,8 +127,12 @@ class SumSection:
     yardstick: str  # the fastest sum in no fixed order: how close each comes to it
     peers: list[Peer]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times sizes: the progress line's steps (see ``progress``)."""
+        return len(settings.sizes_for(SIZES, QUICK_SIZES)) * len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
+        progress.heading(self.title)
         bandwidth = roofline.get("read")
 
         def prepare(n):
@@ -144,7 +162,7 @@ class SumSection:
                 ratio(base.get("seconds"), seconds),
                 ratio(tutorial, seconds),
                 f"{100 * yardstick / seconds:.0f}%" if yardstick else "n/a",
-                f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+                f"{gbps / bandwidth:.2f}x" if bandwidth else "n/a",
                 f"{record['error']:.1e}",
                 "yes" if record["same_bits_as_baseline"] else "no",
                 "yes" if record["stable_bits"] else "NO",
@@ -169,15 +187,16 @@ class SumSection:
             f"vs {self.baseline}",
             "vs tutorial",
             f"% of {self.yardstick}",
-            "% of roofline",
+            "vs memory",
             "rel. error",
             f"bits = {self.baseline}",
             "same bits each run",
         ]
         note = (
             f"{timing.describe(settings)}, call included; float64 uniform in [0, 1); "
-            f"'vs' = other time / path time, tutorial = {self.tutorial}; roofline = measured read "
-            f"bandwidth; error against math.fsum"
+            f"'vs' = other time / path time, tutorial = {self.tutorial}; vs memory = GB/s / main "
+            f"memory's read bandwidth measured in this run (above 1x: the array is read from a "
+            f"cache, faster than main memory); error against math.fsum"
         )
         return SectionResult(
             self.key,
@@ -188,6 +207,7 @@ class SumSection:
             {0, 2, 3, 4, 5, 6, 7, 8},
             records,
             roofline=bandwidth,
+            baseline=self.baseline,
         )
 
 
@@ -210,8 +230,12 @@ class InPlaceSection:
     allocating_baseline: str | None = None
     allocating: list[Peer] = field(default_factory=list)
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times sizes: the progress line's steps (see ``progress``)."""
+        return len(settings.sizes_for(SIZES, QUICK_SIZES)) * len(self.peers + self.allocating)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
+        progress.heading(self.title)
         bandwidth = roofline.get("read+write")
         allocating = {peer.name for peer in self.allocating}
 
@@ -241,12 +265,13 @@ class InPlaceSection:
             tutorial = timed.get(self.tutorial, {}).get("seconds")
             seconds = record["seconds"]
             record["gbps"] = gbps = 2 * ones.nbytes / seconds / 1e9
+            record["baseline"] = baseline  # in place or into a new array: two jobs
             return [
                 f"{seconds * 1e6:.2f}",
                 f"{gbps:.1f}",
                 ratio(base, seconds),
                 ratio(tutorial, seconds),
-                f"{100 * gbps / bandwidth:.0f}%" if bandwidth else "n/a",
+                f"{gbps / bandwidth:.2f}x" if bandwidth else "n/a",
             ]
 
         rows, records = tabulate(
@@ -260,7 +285,7 @@ class InPlaceSection:
             ),
             cells,
         )
-        headers = ["n", "path", "us", "GB/s", "vs NumPy", "vs tutorial", "% of roofline"]
+        headers = ["n", "path", "us", "GB/s", "vs NumPy", "vs tutorial", "vs memory"]
         numpy = f"{self.baseline}'s time / path time"
         if self.allocating:
             numpy += (
@@ -270,7 +295,8 @@ class InPlaceSection:
         note = (
             f"{timing.describe(settings)}, call included; in place on float64 ones; "
             f"GB/s counts the read and the write; vs NumPy = {numpy}; tutorial = {self.tutorial}; "
-            f"roofline = measured read+write bandwidth"
+            f"vs memory = GB/s / main memory's read+write bandwidth measured in this run (above "
+            f"1x: the array sits in a cache, faster than main memory)"
         )
         return SectionResult(
             self.key,
@@ -281,4 +307,5 @@ class InPlaceSection:
             {0, 2, 3, 4, 5, 6},
             records,
             roofline=bandwidth,
+            baseline=self.baseline,
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .arrays import measure, ratio, tabulate
 from .peers import Peer, module_function
 from .results import SectionResult
@@ -101,7 +101,7 @@ class AxesSection:
     def cases(self, settings: timing.Settings):
         """``({"shape", "order", "axis"}, (a, axis, np.sum(a, axis=axis)))``, each shape's
         arrays made only when its turn comes."""
-        for shape in QUICK_SHAPES if settings is timing.QUICK else SHAPES:
+        for shape in settings.pick(SHAPES, QUICK_SHAPES):
             for order, a in arrays(shape).items():
                 for axis in AXES:
                     expected = np.asarray(np.sum(a, axis=axis))
@@ -127,8 +127,12 @@ class AxesSection:
             "same" if record["same_bits_as_baseline"] else "differs",
         ]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times cases: the progress line's steps (see ``progress``)."""
+        return len(settings.pick(SHAPES, QUICK_SHAPES)) * 2 * len(AXES) * len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
+        progress.heading(self.title)
         rows, records = tabulate(
             measure(
                 self.key,
@@ -148,7 +152,15 @@ class AxesSection:
             f"(WRONG beyond {TOLERANCE:.0e} relative from it)"
         )
         return SectionResult(
-            self.key, self.title, note, headers, rows, {4, 5, 6}, records, unit="table"
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {4, 5, 6},
+            records,
+            unit="table",
+            baseline=self.baseline,
         )
 
 
@@ -172,11 +184,13 @@ SECTION = AxesSection(
             "sum_array",
             "fast_operations.sum_array(a, axis=axis): section 1, one thread",
             along_axis(module_function("fast_operations", "sum_array")),
+            ours=True,
         ),
         Peer(
             "parallel_sum",
             "parallel_sum.parallel_sum(a, axis=axis): section 2, on all cores",
             along_axis(module_function("parallel_sum", "parallel_sum")),
+            ours=True,
         ),
     ],
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .peers import ROOT, Peer, Unavailable, module_function
 from .results import SectionResult
 
@@ -34,9 +34,13 @@ class CallersSection:
     title: str
     peers: list[Peer]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times pools: the progress line's steps (see ``progress``)."""
+        return len(POOLS) * len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
-        quick = settings is timing.QUICK
+        progress.heading(self.title)
+        quick = settings.quick
         rows, records = [], []
         for pool, threads in POOLS.items():
             env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
@@ -59,10 +63,12 @@ class CallersSection:
             )
             if done.returncode != 0:
                 raise RuntimeError(f"the callers' worker failed:\n{done.stderr}")
+            progress.advance(len(self.peers))  # a worker times every path
             measured = json.loads(done.stdout)
             for j, record in enumerate(measured["records"]):
                 threads = measured["threads"]
                 record["pool"] = f"{pool} ({threads} thread{'s' if threads > 1 else ''})"
+                record["ours"] = True
                 records.append(record)
                 first = [record["pool"] if j == 0 else "", record["path"]]
                 if record["status"] != "ok":
@@ -161,21 +167,25 @@ SECTION = CallersSection(
             "sum_array",
             "section 1, one thread per call",
             module_function("fast_operations", "sum_array"),
+            ours=True,
         ),
         Peer(
             "parallel_sum",
             "section 2, the caller and the pool's helpers",
             module_function("parallel_sum", "parallel_sum"),
+            ours=True,
         ),
         Peer(
             "square_numpy_array",
             "section 4, the C square_array, caller and helpers",
             module_function("array_ops", "square_numpy_array"),
+            ours=True,
         ),
         Peer(
             "square_numpy_array_rust",
             "section 4, the Rust kernel, caller and helpers",
             module_function("array_ops", "square_numpy_array_rust"),
+            ours=True,
         ),
     ],
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .arrays import measure, ratio, tabulate
 from .peers import Peer, Unavailable, module_function
 from .results import SectionResult
@@ -119,7 +119,7 @@ class ClusterSection:
         import dask.array as da
         from dask.distributed import wait
 
-        for n in self.quick_sizes if settings is timing.QUICK else self.sizes:
+        for n in settings.sizes_for(self.sizes, self.quick_sizes):
             x = da.random.default_rng(n).random(n, chunks=self.chunks)
             fields = {"n": n, "chunks": f"{x.numblocks[0]} x {x.chunksize[0]}"}
             why = room(n, limits)
@@ -129,7 +129,7 @@ class ClusterSection:
             # np.sum's value from the same values made here (the generator is seeded per
             # chunk): x.compute() of the persisted array would move its chunks between workers.
             expected = reference(x) if n <= self.checked_up_to else None
-            report.progress(f"  n={n:.0e}: generating {fields['chunks']} values on the workers")
+            progress.note(f"  n={n:.0e}: generating {fields['chunks']} values on the workers")
             x = client.persist(x)
             wait(x)
             yield fields, (x, expected, float(x.sum().compute()))
@@ -177,15 +177,19 @@ class ClusterSection:
             record["bits"],
         ]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times sizes: the progress line's steps (see ``progress``)."""
+        return len(settings.sizes_for(self.sizes, self.quick_sizes)) * len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
+        progress.heading(self.title)
         headers = ["n", "chunks", "path", "ms", "GB/s", "vs Dask", "bits"]
         try:
             import dask
             from dask.distributed import Client, LocalCluster
         except ImportError as error:
-            return self.skipped(headers, f"no Dask cluster: {error}")
-        budget = QUICK_ROUNDS_SECONDS if settings is timing.QUICK else ROUNDS_SECONDS
+            return self.skipped(headers, f"no Dask cluster: {error}", settings)
+        budget = QUICK_ROUNDS_SECONDS if settings.quick else ROUNDS_SECONDS
         try:
             cluster = LocalCluster(
                 n_workers=WORKERS,
@@ -195,7 +199,9 @@ class ClusterSection:
                 dashboard_address=None,
             )
         except Exception as error:
-            return self.skipped(headers, f"no Dask cluster: {type(error).__name__}: {error}")
+            return self.skipped(
+                headers, f"no Dask cluster: {type(error).__name__}: {error}", settings
+            )
         try:
             with Client(cluster) as client:
                 limits = list(
@@ -236,16 +242,19 @@ class ClusterSection:
             {0, 3, 4, 5},
             records,
             roofline=roofline.get("read"),
+            baseline=self.baseline,
         )
 
-    def skipped(self, headers: list[str], why: str) -> SectionResult:
+    def skipped(self, headers: list[str], why: str, settings: timing.Settings) -> SectionResult:
         """The table when no cluster could start: a row per path, saying why."""
-        report.progress(f"  {why}")
+        progress.note(f"  {why}")
+        progress.advance(self.steps(settings))  # nothing to time
         records = [
             {
                 "section": self.key,
                 "path": peer.name,
                 "how": peer.how,
+                "ours": peer.ours,
                 "status": f"unavailable: {why}",
             }
             for peer in self.peers
@@ -278,11 +287,13 @@ SECTION = ClusterSection(
             "fast_operations.sum_array(x): each chunk's nodes of NumPy's tree "
             "and cut leaves, combined in one task",
             lazy(module_function("fast_operations", "sum_array")),
+            ours=True,
         ),
         Peer(
             "parallel_sum",
             "parallel_sum.parallel_sum(x): the same nodes, each chunk's summed by parallel_sum",
             lazy(module_function("parallel_sum", "parallel_sum")),
+            ours=True,
         ),
     ],
     sizes=SIZES,

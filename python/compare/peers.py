@@ -20,12 +20,14 @@ class Peer:
     """One way of doing a section's job.
 
     ``load`` returns the callable to time (it may build or import things, so it runs once,
-    before timing) or raises ``Unavailable`` with the reason.
+    before timing) or raises ``Unavailable`` with the reason. ``ours``: one of this project's
+    modules (the plots draw these solid, the others dashed).
     """
 
     name: str
     how: str
     load: Callable[[], Callable]
+    ours: bool = False
 
 
 def shared_library(name: str) -> Path:

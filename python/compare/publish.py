@@ -1,16 +1,30 @@
 """``python -m compare.publish``: turn the last full run (bench-results/) into docs/RESULTS.md,
 with its plots in docs/results/. Every number in that page comes from the run; the reading
-above the tables is written to hold whatever the numbers are, and cites none."""
+above the tables is written to hold whatever the numbers are, and cites none.
+
+It refuses a quick or partial run (some sections, or chosen sizes): the page is the whole
+comparison or nothing. The plots it copies are those results.json lists, which the same run
+drew; any other plot in docs/results/ is deleted, so no plot of an older run stays beside
+the new tables.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import sys
+from pathlib import Path
 
-from .output import OUT
+from . import choices
 
+OUT = choices.DEFAULT_OUT
 DOCS = OUT.parent / "docs"
+
+# The sections summed up at the top of the page (the others are tables of many cases).
+GLANCE = ["1", "2", "dask", "3", "4"]
+# Their small, medium and large sizes: in the caches, in the last cache, in main memory
+# (a section with three sizes or fewer shows each).
+GLANCE_SIZES = [10**3, 10**6]
 
 READING = """\
 ## How to read it, and which way to choose
@@ -70,30 +84,144 @@ READING = """\
 """
 
 
-def main() -> None:
-    results = json.loads((OUT / "results.json").read_text())
-    # A quick run times fewer sizes: its series sections hold fewer records. (Section 3's
-    # one scalar, the callers' few pools and the dask table's three sizes are small in a full
-    # run too.)
-    small = ("3", "callers", "dask")
-    if any(len(s["records"]) < 20 for s in results["sections"] if s["key"] not in small):
-        sys.exit("bench-results/ holds a quick run: publish a full one (make bench)")
-    (DOCS / "results").mkdir(parents=True, exist_ok=True)
-    for plot in OUT.glob("section*.png"):
-        shutil.copy(plot, DOCS / "results" / plot.name)
-    generated = (OUT / "results.md").read_text().replace("](section", "](results/section")
+class Refused(Exception):
+    """Why bench-results/ cannot be published."""
+
+
+def check_full(results: dict) -> None:
+    """Raises ``Refused`` unless ``results`` is a full run: every section at its own sizes,
+    not quick."""
+    run = results.get("run")
+    if run is None:
+        raise Refused("results.json was written by an older harness: run make bench again")
+    if run["full"]:
+        return
+    why = []
+    if run["quick"]:
+        why.append("a quick run (QUICK=1)")
+    if run["sections"] != choices.SECTIONS:
+        why.append(f"only sections {' '.join(run['sections'])} (SECTIONS)")
+    if run["sizes"]:
+        why.append(f"only sizes {' '.join(f'{n:.0e}' for n in run['sizes'])} (SIZES)")
+    raise Refused(
+        f"bench-results/ holds {', '.join(why)}: docs/RESULTS.md shows a full run only; "
+        f"run make bench without QUICK, SECTIONS or SIZES, then make results"
+    )
+
+
+def keeps_bits(record: dict) -> bool | None:
+    """Whether a path's result has the baseline's bits (None: not checked at this size)."""
+    if "same_bits_as_baseline" in record:
+        return record["same_bits_as_baseline"] and record.get("stable_bits", True)
+    if "bits" in record:
+        return {"same": True, "differs": False}.get(record["bits"])
+    return True  # squares: checked equal to NumPy's, value for value, before timing
+
+
+def glance_sizes(sizes: list[int]) -> list[int]:
+    """The sizes a section is summed up at: small, medium and its largest."""
+    if len(sizes) <= 3:
+        return sizes
+    return [n for n in GLANCE_SIZES if n in sizes] + [max(sizes)]
+
+
+def speed(record: dict | None, base: float, baseline: str) -> str:
+    """The path and the baseline's time over its own: "sum_array, 3.32x np.sum"."""
+    if record is None:
+        return "none"
+    return f"{record['path']}, {base / record['seconds']:.2f}x {baseline}"
+
+
+def glance(results: dict) -> list[str]:
+    """The table at the top of the page: per section and size, the fastest path that gives
+    the baseline's bits, and the fastest of all, each against the baseline."""
+    lines = [
+        "| job | values | fastest with the baseline's bits | fastest of all |",
+        "|---|---|---|---|",
+    ]
+    for section in results["sections"]:
+        if section["key"] not in GLANCE:
+            continue
+        baseline = section["baseline"]
+        timed = [
+            r
+            for r in section["records"]
+            if "seconds" in r and r.get("baseline", baseline) == baseline
+        ]
+        sizes = sorted({r["n"] for r in timed if "n" in r}) or [None]
+        job = section["title"]
+        for n in glance_sizes(sizes):
+            here = [r for r in timed if r.get("n") == n]
+            base = next((r["seconds"] for r in here if r["path"] == baseline), None)
+            if base is None:
+                continue
+            same = [r for r in here if keeps_bits(r)]
+            fastest = min(here, key=lambda r: r["seconds"])
+            faithful = min(same, key=lambda r: r["seconds"], default=None)
+            values = "one call" if n is None else f"{n:.0e}"
+            best = speed(faithful, base, baseline)
+            overall = speed(fastest, base, baseline)
+            if keeps_bits(fastest) is False:
+                overall += " (other bits)"
+            elif keeps_bits(fastest) is None:
+                overall += " (bits not checked)"
+            lines.append(f"| {job} | {values} | {best} | {overall} |")
+            job = ""
+    return lines
+
+
+def publish(out: Path, docs: Path) -> Path:
+    """Writes ``docs``/RESULTS.md and ``docs``/results/ from the full run in ``out``; raises
+    ``Refused`` if it is not one. Returns the page's path."""
+    results = json.loads((out / "results.json").read_text())
+    check_full(results)
+    plots = set(results["plots"].values())
+    missing = [name for name in plots if not (out / name).exists()]
+    if missing:
+        raise Refused(f"the run's plots are missing from {out}: {', '.join(sorted(missing))}")
+    (docs / "results").mkdir(parents=True, exist_ok=True)
+    for old in (docs / "results").glob("*.png"):
+        if old.name not in plots:
+            old.unlink()
+    for name in plots:
+        shutil.copy(out / name, docs / "results" / name)
+    run, machine = results["run"], results["machine"]
+    commit = (machine["git"]["commit"] or "unknown")[:12]
+    if machine["git"]["dirty"]:
+        commit += ", with changes not committed"
+    generated = (out / "results.md").read_text().replace("](section", "](results/section")
     page = [
         "# Results: every path, side by side",
         "",
-        "A full run of `make bench`, as it printed it: machine, date and versions on the first",
-        "line. Regenerate this page with `make bench` then `make results`. How each figure is",
-        "measured: the note under each title, and `python/compare/`.",
+        f"A full run of `make bench` on {machine['date']}, on {machine['cpu']} "
+        f"({machine['cores']} cores), from commit {commit}; it took {run['seconds'] / 60:.0f} "
+        f"minutes. Regenerate this page with `make bench` then `make results`. How each figure "
+        f"is measured: the note under each table, and `python/compare/`; every sample and the "
+        f"machine's details are in bench-results/results.json.",
+        "",
+        "## At a glance",
+        "",
+        "Each path's speed is the baseline's time over its own (above 1x: faster than the "
+        "baseline, NumPy's for arrays, the tutorial's ctypes call for one scalar). "
+        "'With the baseline's bits' means the same result, bit for bit, on every run; every "
+        "path shown passed the check of its answer made before timing it. The full tables "
+        "follow, with the other layouts, the sums along an axis and the concurrent callers.",
+        "",
+        *glance(results),
         "",
         READING,
         generated,
     ]
-    (DOCS / "RESULTS.md").write_text("\n".join(page))
-    print(f"wrote {DOCS / 'RESULTS.md'} and {DOCS / 'results'}/")
+    (docs / "RESULTS.md").write_text("\n".join(page))
+    return docs / "RESULTS.md"
+
+
+def main() -> None:
+    try:
+        page = publish(OUT, DOCS)
+    except Refused as why:
+        sys.exit(f"make results: {why}")
+    print(f"wrote {page} and {page.parent / 'results'}/")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The packages whose versions a run records: the peers' and the tools around them.
+PACKAGES = ["numpy", "cython", "numba", "cffi", "dask", "distributed", "bottleneck", "matplotlib"]
+# This project's modules, installed from crates/.
+MODULES = ["fast_operations", "parallel_sum", "math_functions", "array_ops"]
 
 
 def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -84,27 +93,51 @@ def kernel() -> dict:
     }
 
 
-def machine_record() -> dict:
-    """Where and when: the date, the CPU, its SIMD flags, the kernel the modules run, the
-    cores this process may use, the versions."""
+def installed(package: str) -> str | None:
+    """The installed version of ``package``, or None."""
     from importlib.metadata import PackageNotFoundError, version
 
-    def installed(package: str) -> str | None:
-        try:
-            return version(package)
-        except PackageNotFoundError:
-            return None
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
+
+def git_state() -> dict:
+    """The commit the code was run from, and whether the work tree differed from it (a dirty
+    tree: the numbers may come from code no commit holds). None where git cannot tell."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    commit = git("rev-parse", "HEAD")
+    changes = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if changes is None else bool(changes)}
+
+
+def machine_record() -> dict:
+    """Where and when: the date, the CPU, its SIMD flags, the kernel the modules run, the
+    cores this process may use, the versions (Python, the peers, this project's modules), the
+    git commit."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = {p: installed(p) for p in ["numpy", "cython", "numba", "cffi"]}
+    versions = {p: installed(p) for p in PACKAGES}
     record = {
         "date": datetime.date.today().isoformat(),
         "cpu": cpu_model(),
         "simd_flags": simd_flags(),
         "kernel": kernel(),
         "cores": cores,
+        "platform": platform.platform(),
         "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
         "versions": versions,
+        "modules": {m: installed(m) for m in MODULES},
+        "git": git_state(),
     }
     shown = ", ".join(f"{p} {v}" for p, v in versions.items() if v)
     chosen = record["kernel"]
@@ -119,6 +152,9 @@ def machine_record() -> dict:
     return record
 
 
-def progress(message: str) -> None:
-    """Progress goes to stderr, so stdout holds only the tables."""
-    print(message, file=sys.stderr, flush=True)
+def footer(machine: dict) -> str:
+    """One line for a plot: the date and the machine."""
+    return (
+        f"{machine['date']}, {machine['cpu']}, {machine['cores']} cores, "
+        f"kernel {machine['kernel']['name']}"
+    )

@@ -16,10 +16,12 @@ class SectionResult:
     rows: list[list[str]]
     right: set[int]
     records: list[dict] = field(default_factory=list)
-    # What the plot shows: "us" (arrays: GB/s by size), "ns" (calls: a bar per path), or
-    # "table" (no plot: rows that are not one series per path).
+    # What the plot shows: "us" (arrays: GB/s by size), "ns" (calls: a bar per path),
+    # "layouts" (each path's speed against the baseline, per layout and size), or "table" (no
+    # plot: rows that are not one series per path).
     unit: str = "us"
     roofline: float | None = None  # GB/s, for the plot
+    baseline: str | None = None  # the path the others are compared with (NumPy's, mostly)
 
     def text(self) -> str:
         return f"{self.title}\n({self.note})\n\n" + report.table(

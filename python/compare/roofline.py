@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .peers import Unavailable, python_module
 
 
 def measure(settings: timing.Settings) -> dict[str, float | None]:
-    n = 2 * 10**7 if settings is timing.QUICK else 10**8  # 160 MB / 800 MB: past any cache
+    n = 2 * 10**7 if settings.quick else 10**8  # 160 MB / 800 MB: past any cache
     ones = np.ones(n)
     found: dict[str, float | None] = {"read": None, "read+write": None}
     kernels = {
@@ -22,9 +22,10 @@ def measure(settings: timing.Settings) -> dict[str, float | None]:
         try:
             fn = getattr(python_module(module), function)
         except Unavailable as why:
-            report.progress(f"roofline {name}: {why}")
+            progress.note(f"memory bandwidth, {name}: {why}")
+            progress.advance(1)
             continue
         seconds = timing.time_call(fn, ones, settings).median
         found[name] = nbytes / seconds / 1e9
-        report.progress(f"roofline {name}: {found[name]:.1f} GB/s")
+        progress.note(f"memory bandwidth, {name}: {found[name]:.1f} GB/s")
     return found

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import report, timing
-from .arrays import load
+from . import progress, timing
+from .arrays import load, timing_fields
 from .peers import Peer
 from .results import SectionResult
 
@@ -21,20 +21,24 @@ class ScalarSection:
     baseline: str  # the name of the peer every other is compared with
     peers: list[Peer]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """One per path: the progress line's steps (see ``progress``)."""
+        return len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict | None = None) -> SectionResult:
         """Check, time and tabulate every peer."""
-        report.progress(self.title)
+        progress.heading(self.title)
         overhead = timing.loop_overhead(settings)
         loaded = {peer.name: load(peer) for peer in self.peers}
         records = [self._check(peer, loaded[peer.name]) for peer in self.peers]
         ok = {r["path"]: (loaded[r["path"]], self.argument) for r in records if r["status"] == "ok"}
+        progress.advance(len(records) - len(ok))  # the paths not timed: their steps are done
         times = timing.time_calls(ok, settings)
         for record in records:
             if record["path"] in times:
-                t = times[record["path"]]
-                record |= {"seconds": t.median, "low": t.low, "high": t.high}
+                record |= timing_fields(times[record["path"]])
             shown = f"{record['seconds'] * 1e9:.1f} ns" if "seconds" in record else record["status"]
-            report.progress(f"  {record['path']}: {shown}")
+            progress.note(f"  {record['path']}: {shown}")
         base = next((r.get("seconds") for r in records if r["path"] == self.baseline), None)
         rows = []
         for record in records:
@@ -58,12 +62,20 @@ class ScalarSection:
             f"{overhead.median * 1e9:.1f} ns per iteration; 'vs' = {self.baseline} time / path time"
         )
         return SectionResult(
-            self.key, self.title, note, headers, rows, {2, 3, 4}, records, unit="ns"
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {2, 3, 4},
+            records,
+            unit="ns",
+            baseline=self.baseline,
         )
 
     def _check(self, peer: Peer, fn) -> dict:
         """The peer's record: "ok" if ``fn`` (or the reason it has none) gives ``expected``."""
-        record = {"section": self.key, "path": peer.name, "how": peer.how}
+        record = {"section": self.key, "path": peer.name, "how": peer.how, "ours": peer.ours}
         if isinstance(fn, str):
             return record | {"status": fn}
         got = fn(self.argument)

@@ -26,16 +26,19 @@ SECTION = SumSection(
             "sum_array",
             "fast_operations.sum_array: NumPy's tree, SIMD",
             module_function("fast_operations", "sum_array"),
+            ours=True,
         ),
         Peer(
             "sum_array_naive",
             "the tutorial's loop, in Rust",
             module_function("fast_operations", "sum_array_naive"),
+            ours=True,
         ),
         Peer(
             "unordered",
             "fast_operations.sum_array_unordered: 32 accumulators",
             module_function("fast_operations", "sum_array_unordered"),
+            ours=True,
         ),
     ],
 )

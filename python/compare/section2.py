@@ -35,16 +35,23 @@ SECTION = SumSection(
             lambda: tutorial_cython("parallel_sum", "fixed", "parallel_sum"),
         ),
         Peer("Numba prange", "@njit(parallel=True) with prange", numba_peers.sum_prange),
-        Peer("sum_array", "section 1, one thread", module_function("fast_operations", "sum_array")),
+        Peer(
+            "sum_array",
+            "section 1, one thread",
+            module_function("fast_operations", "sum_array"),
+            ours=True,
+        ),
         Peer(
             "parallel_sum",
             "the same tree on rayon's threads",
             module_function("parallel_sum", "parallel_sum"),
+            ours=True,
         ),
         Peer(
             "parallel unordered",
             "parallel_sum_unordered: 32 accumulators per thread",
             module_function("parallel_sum", "parallel_sum_unordered"),
+            ours=True,
         ),
     ],
 )

@@ -77,6 +77,7 @@ SECTION = ScalarSection(
             "ctypes -> Rust",
             "the same ctypes lines on a Rust cdylib (math_functions_rust.so)",
             lambda: ctypes_library("math_functions_rust.so"),
+            ours=True,
         ),
         Peer(
             "ctypes -> C -O3",
@@ -93,11 +94,13 @@ SECTION = ScalarSection(
             "PyO3 -> Rust",
             "math_functions.square",
             lambda: python_module("math_functions").square,
+            ours=True,
         ),
         Peer(
             "PyO3 -> C",
             "math_functions.square_c: the C file via cc and Rust FFI",
             lambda: python_module("math_functions").square_c,
+            ours=True,
         ),
     ],
 )

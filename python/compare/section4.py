@@ -52,11 +52,13 @@ SECTION = InPlaceSection(
             "square_numpy_array",
             "the tutorial's C square_array on each run, via Rust",
             module_function("array_ops", "square_numpy_array"),
+            ours=True,
         ),
         Peer(
             "square_numpy_array_rust",
             "the same with a Rust kernel",
             module_function("array_ops", "square_numpy_array_rust"),
+            ours=True,
         ),
         # The tutorial's scalar square made a ufunc three ways, and ours, each called f(a, out=a).
         Peer(
@@ -78,6 +80,7 @@ SECTION = InPlaceSection(
             "array_ops.square(a, out=a)",
             "our NumPy ufunc (Rust loops), in place",
             in_place(module_function("array_ops", "square")),
+            ours=True,
         ),
     ],
     # These return the squares in a new array (a unchanged): a job of its own, against NumPy's.
@@ -88,6 +91,7 @@ SECTION = InPlaceSection(
             "array_ops.square(a)",
             "our NumPy ufunc, into a new array",
             module_function("array_ops", "square"),
+            ours=True,
         ),
     ],
 )

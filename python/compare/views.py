@@ -11,13 +11,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import report, timing
+from . import progress, timing
 from .arrays import measure, ratio, sum_check, tabulate
 from .peers import Peer, module_function
 from .results import SectionResult
 
 SIZES = [10**4, 10**5, 10**6, 10**7]  # values summed, whatever the layout
 QUICK_SIZES = [10**4]
+# The 2-D layouts have 100 rows, or rows of 10: a size must be a multiple of this.
+MULTIPLE = 100
+
+
+def sizes(settings: timing.Settings) -> list[int]:
+    """The sizes this table runs: its own, or those chosen (``--sizes``) that it can lay out."""
+    return [n for n in settings.sizes_for(SIZES, QUICK_SIZES) if n % MULTIPLE == 0]
+
+
+LAYOUTS = [
+    "contiguous",
+    "a[::2]",
+    "a[::-1]",
+    "c[:, ::2] (2-D)",
+    "t[:, 1:] (2-D, rows of 10)",
+    "Fortran 2-D",
+    "float32",
+    "int64",
+    "int64 a[::2]",
+]
 
 
 def layouts(n: int) -> dict[str, np.ndarray]:
@@ -48,11 +68,18 @@ class ViewSection:
     baseline: str
     peers: list[Peer]
 
+    def steps(self, settings: timing.Settings) -> int:
+        """Paths times layouts times sizes: the progress line's steps (see ``progress``)."""
+        return len(sizes(settings)) * len(LAYOUTS) * len(self.peers)
+
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
-        report.progress(self.title)
+        progress.heading(self.title)
+        skipped = [n for n in settings.sizes_for(SIZES, QUICK_SIZES) if n not in sizes(settings)]
+        if skipped:
+            progress.note(f"  not laid out (not multiples of {MULTIPLE}): {skipped}")
 
         def cases():
-            for n in QUICK_SIZES if settings is timing.QUICK else SIZES:
+            for n in sizes(settings):
                 for layout, view in layouts(n).items():
                     yield {"n": n, "layout": layout}, view
 
@@ -69,12 +96,13 @@ class ViewSection:
         def cells(record, view, timed):
             base = timed.get(self.baseline, {})
             record["gbps"] = view.nbytes / record["seconds"] / 1e9
+            record["same_bits_as_baseline"] = record["value"] == base.get("value")
             return [
                 f"{record['seconds'] * 1e6:.2f}",
                 f"{record['gbps']:.1f}",
                 ratio(base.get("seconds"), record["seconds"]),
                 f"{record['error']:.1e}",
-                "yes" if record["value"] == base.get("value") else "no",
+                "yes" if record["same_bits_as_baseline"] else "no",
             ]
 
         rows, records = tabulate(
@@ -98,7 +126,15 @@ class ViewSection:
             f"exact here, ours never wraps"
         )
         return SectionResult(
-            self.key, self.title, note, headers, rows, {0, 3, 4, 5, 6}, records, unit="table"
+            self.key,
+            self.title,
+            note,
+            headers,
+            rows,
+            {0, 3, 4, 5, 6},
+            records,
+            unit="layouts",
+            baseline=self.baseline,
         )
 
 
@@ -113,11 +149,13 @@ SECTION = ViewSection(
             "section 1: strided lines read in place (AVX-512; AVX2 strides 2 "
             "and -1), other views gathered a row at a time, float32 widened",
             module_function("fast_operations", "sum_array"),
+            ours=True,
         ),
         Peer(
             "parallel_sum",
             "section 2: the same tree on all cores",
             module_function("parallel_sum", "parallel_sum"),
+            ours=True,
         ),
     ],
 )

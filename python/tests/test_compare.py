@@ -5,6 +5,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 import fast_operations
 import numpy as np
 import pytest
-from compare import timing
+from compare import choices, progress, publish, timing
 from compare.__main__ import SECTIONS
 from compare.arrays import InPlaceSection
 from compare.axes import AxesSection, along_axis
@@ -31,21 +32,42 @@ NEEDS_SQUARE = {"array_ops.square(a, out=a)", "array_ops.square(a)"}
 HAS_SQUARE = hasattr(importlib.import_module("array_ops"), "square")
 
 
-@pytest.fixture(scope="module")
-def quick_run() -> str:
+def compare(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """``python -m compare ARGS``, as make bench runs it (stderr not a terminal: no bar)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
-    done = subprocess.run(
-        [sys.executable, "-m", "compare", "--quick"],
+    return subprocess.run(
+        [sys.executable, "-m", "compare", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def quick_out(tmp_path_factory) -> Path:
+    """Where the quick run wrote (a directory of its own: a full run in bench-results/ stays)."""
+    return tmp_path_factory.mktemp("quick")
+
+
+@pytest.fixture(scope="module")
+def quick_done(quick_out) -> subprocess.CompletedProcess:
+    done = compare("--quick", "--out", str(quick_out))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Machine: ")
-    return done.stdout
+    return done
+
+
+@pytest.fixture(scope="module")
+def quick_run(quick_done) -> str:
+    return quick_done.stdout
+
+
+@pytest.fixture(scope="module")
+def quick_results(quick_done, quick_out) -> dict:
+    return json.loads((quick_out / "results.json").read_text())
 
 
 def table_rows(output: str, title: str) -> list[list[str]]:
@@ -74,8 +96,8 @@ def test_quick_run_times_every_peer_of_every_section(quick_run, key):
                 assert "unavailable" not in line, line
 
 
-def test_quick_run_writes_json_markdown_and_plots(quick_run):
-    results = json.loads((ROOT / "bench-results" / "results.json").read_text())
+def test_quick_run_writes_json_markdown_and_plots(quick_results, quick_out):
+    results = quick_results
     machine = results["machine"]
     assert machine["cores"] >= 1
     # The kernel the run used, and the CPU flags that decide which kernels can run.
@@ -91,14 +113,168 @@ def test_quick_run_writes_json_markdown_and_plots(quick_run):
     for section in results["sections"]:
         timed = [r for r in section["records"] if r["status"] == "ok"]
         assert timed and all(r["seconds"] > 0 for r in timed)
-    markdown = (ROOT / "bench-results" / "results.md").read_text()
+    markdown = (quick_out / "results.md").read_text()
     for key, section in SECTIONS.items():
         assert section.title in markdown
-        plot = ROOT / "bench-results" / f"section{key}.png"
-        if key in {"views", "axes", "callers"}:  # rows of layouts, axes or pools: no plot
+        plot = quick_out / f"section{key}.png"
+        if key in {"axes", "callers"}:  # rows of shapes or pools: no plot
             assert not plot.exists()
         else:
             assert plot.stat().st_size > 1000
+            assert results["plots"][key] == plot.name
+    assert {p.name for p in quick_out.glob("*.png")} == set(results["plots"].values())
+
+
+def test_results_json_keeps_every_sample_and_the_runs_metadata(quick_results):
+    run = quick_results["run"]
+    assert run["quick"] is True and run["full"] is False
+    assert run["sections"] == choices.SECTIONS and run["sizes"] is None
+    assert run["command"][-3:-1] == ["--quick", "--out"]
+    assert 0 < run["seconds"] < 900
+    assert run["timing"]["repeats"] == QUICK.repeats
+    machine = quick_results["machine"]
+    assert machine["versions"]["numpy"] == np.__version__
+    assert machine["versions"]["dask"] and machine["modules"]["fast_operations"]
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    )
+    assert machine["git"]["commit"] == head.stdout.strip()
+    assert isinstance(machine["git"]["dirty"], bool)
+    sampled = 0
+    for section in quick_results["sections"]:
+        for record in section["records"]:
+            if "samples" in record:  # every path timed by time_calls or time_rounds
+                samples = record["samples"]
+                assert len(samples) >= 3 and record["seconds"] == statistics.median(samples)
+                assert record["low"] == min(samples) and record["high"] == max(samples)
+                sampled += 1
+            elif record["status"] == "ok" and section["key"] != "callers":
+                raise AssertionError(f"no samples: {record}")
+    assert sampled > 100
+
+
+def test_off_a_terminal_progress_is_a_line_per_step_and_every_step_is_counted(quick_done):
+    err = quick_done.stderr
+    assert "\r" not in err  # no bar redrawn in a log
+    for section in SECTIONS.values():
+        assert re.search(rf"^{re.escape(section.title)}  \[\d+/\d+ steps, ", err, re.M)
+    done, total = re.search(r"^Done: (\d+)/(\d+) steps in \d+:\d\d$", err, re.M).groups()
+    assert done == total
+
+
+def test_chosen_sections_and_sizes_run_alone_and_leave_only_their_plots(tmp_path):
+    (tmp_path / "section2.png").write_bytes(b"a plot of an earlier run")
+    done = compare("--quick", "--section", "4", "1", "--sizes", "10", "1e2", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [s["key"] for s in results["sections"]] == ["1", "4"]  # in the run's order
+    assert results["run"]["sizes"] == [10, 100] and results["run"]["full"] is False
+    for section in results["sections"]:
+        assert {r["n"] for r in section["records"]} == {10, 100}
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["section1.png", "section4.png"]
+    assert sorted(results["plots"].values()) == ["section1.png", "section4.png"]
+    assert SECTIONS["2"].title not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--section", "1", "five"], "invalid choice: 'five' (choose from '1', '2', 'views', "),
+        (["--sizes", "1e3", "ten"], "size 'ten' is not a number: give numbers of values"),
+        (["--sizes", "0.5"], "size '0.5' is not a whole number of values of at least 1"),
+    ],
+)
+def test_a_wrong_choice_is_refused_naming_what_is_valid(args, message):
+    done = compare(*args, timeout=60)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    assert not done.stdout  # refused before anything ran
+
+
+def test_make_bench_checks_its_choices_before_building():
+    done = subprocess.run(
+        ["make", "-s", "bench-choices", "SECTIONS=1 views six", "PYTHON=" + sys.executable],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "invalid choice: 'six'" in done.stderr, done.stderr
+    dry = subprocess.run(
+        ["make", "-n", "bench", "SECTIONS=1 4", "SIZES=1e3 1e6", "QUICK=1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "-m compare --quick --section 1 4 --sizes 1e3 1e6" in dry.stdout
+    assert "-m compare.choices --quick" in dry.stdout.splitlines()[0]  # before any build step
+
+
+def full_copy(results: dict, out: Path, quick_out: Path) -> None:
+    """``results`` as a full run's, written to ``out`` with its plots (a full run takes too long
+    for a test: the quick one stands in, marked full)."""
+    results = json.loads(json.dumps(results))
+    results["run"] |= {"quick": False, "full": True}
+    (out / "results.json").write_text(json.dumps(results))
+    (out / "results.md").write_text((quick_out / "results.md").read_text())
+    for name in results["plots"].values():
+        (out / name).write_bytes((quick_out / name).read_bytes())
+
+
+def test_publish_refuses_a_quick_or_partial_run(quick_results, quick_out, tmp_path):
+    with pytest.raises(publish.Refused, match=r"holds a quick run \(QUICK=1\): "):
+        publish.publish(quick_out, tmp_path)
+    assert not (tmp_path / "RESULTS.md").exists()
+    partial = json.loads(json.dumps(quick_results))
+    partial["run"] |= {"quick": False, "sections": ["1", "4"], "sizes": [1000], "full": False}
+    with pytest.raises(publish.Refused, match=r"only sections 1 4 \(SECTIONS\), only sizes 1e\+03"):
+        publish.check_full(partial)
+    old = dict(quick_results)
+    del old["run"]
+    with pytest.raises(publish.Refused, match="older harness"):
+        publish.check_full(old)
+
+
+def test_publish_copies_the_runs_plots_and_deletes_the_others(quick_results, quick_out, tmp_path):
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    out.mkdir()
+    full_copy(quick_results, out, quick_out)
+    (docs / "results").mkdir(parents=True)
+    (docs / "results" / "sectionaxes.png").write_bytes(b"an older run's plot")
+    (docs / "results" / "section1.png").write_bytes(b"an older run's plot")
+    page = publish.publish(out, docs).read_text()
+    plots = set(quick_results["plots"].values())
+    assert {p.name for p in (docs / "results").glob("*.png")} == plots
+    for name in plots:
+        assert (docs / "results" / name).read_bytes() == (out / name).read_bytes()
+        assert f"](results/{name})" in page
+    # The glance leads; the full tables follow; no internal reference anywhere.
+    assert page.index("## At a glance") < page.index(SECTIONS["1"].title + "\n\n(")
+    assert not re.search(r"#\d|\brun [A-Z]\b|[Ii]ssue \d", page)
+    assert "% of roofline" not in page and "vs memory" in page
+    # A missing plot is refused rather than published without it.
+    (out / "section1.png").unlink()
+    with pytest.raises(publish.Refused, match="plots are missing"):
+        publish.publish(out, docs)
+
+
+def test_the_glance_names_the_fastest_path_with_numpys_bits(quick_results):
+    rows = [line.split(" | ") for line in publish.glance(quick_results)[2:]]
+    section1 = next(s for s in quick_results["sections"] if s["key"] == "1")
+    at = {r["path"]: r for r in section1["records"] if r["n"] == 10**3}
+    row = next(cells for cells in rows if cells[1] == "1e+03")
+    faithful = row[2].split(",")[0]
+    assert at[faithful]["same_bits_as_baseline"] and at[faithful]["stable_bits"]
+    same = [r for r in at.values() if r["same_bits_as_baseline"] and r["stable_bits"]]
+    assert at[faithful]["seconds"] == min(r["seconds"] for r in same)
+    fastest = row[3].split(",")[0]
+    assert at[fastest]["seconds"] == min(r["seconds"] for r in at.values())
+    faithful_too = at[fastest]["same_bits_as_baseline"] and at[fastest]["stable_bits"]
+    assert row[3].endswith("(other bits) |") != faithful_too
+    # Every glance section has its row, and section 3 one of one call.
+    jobs = {cells[0].lstrip("| ") for cells in rows} - {""}
+    assert jobs == {SECTIONS[k].title for k in publish.GLANCE}
+    assert any(cells[1] == "one call" for cells in rows)
 
 
 def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
@@ -389,6 +565,30 @@ def test_in_place_and_allocating_squares_are_checked_and_a_missing_function_is_u
     assert rows["squares its input"] == ["WRONG: it changed its input"]
     assert rows["new doubles"] == ["WRONG: the new values are not the squares"]
     assert rows["a view"] == ["WRONG: it did not return a new array"]
+
+
+def test_the_warm_up_lasts_a_quarter_repeat_and_at_least_two_calls():
+    settings = timing.Settings(repeat_seconds=0.02, repeats=3)
+    slow = timeit_timer(time.sleep, 0.03)  # longer than the budget: the least calls
+    assert timing.warm_up(slow, settings) == timing.WARMUP_CALLS
+    fast = timeit_timer(abs, -1.0)
+    start = time.perf_counter()
+    calls = timing.warm_up(fast, settings)
+    assert calls > 1000 and time.perf_counter() - start >= settings.repeat_seconds / 4
+
+
+def timeit_timer(fn, arg):
+    import timeit
+
+    return timeit.Timer("fn(arg)", globals={"fn": fn, "arg": arg})
+
+
+def test_sections_count_every_step_they_announce():
+    section = SECTIONS["3"]
+    progress.start(section.steps(QUICK), bar=False)
+    section.run(QUICK)
+    assert progress._run.done == pytest.approx(progress._run.total)
+    progress.finish()
 
 
 def test_sizes_with_few_calls_a_repeat_get_three_times_the_repeats():
