@@ -18,8 +18,17 @@ SECTIONS = ["1", "2", "views", "axes", "dask", "3", "4", "callers"]
 
 # The sections that run size by size, and so take --sizes; the others have fixed cases.
 SIZED = ["1", "2", "views", "dask", "4"]
+assert set(SIZED) <= set(SECTIONS)
 
-DEFAULT_OUT = Path(__file__).resolve().parents[2] / "bench-results"
+# The views table lays its 2-D arrays out in rows of 100 values (or 10): sizes it can take.
+VIEWS_MULTIPLE = 100
+# The largest size a run may ask for: the Dask table's largest (its arrays live on the workers;
+# a local array of 10^9 float64 values already takes 8 GB).
+LARGEST = 10**9
+
+# The repository (python/compare/ is two folders down): builds, sources, results.
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_OUT = ROOT / "bench-results"
 
 
 def size(text: str) -> int:
@@ -34,6 +43,8 @@ def size(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"size {text!r} is not a whole number of values of at least 1 (e.g. 1e3)"
         )
+    if value > LARGEST:
+        raise argparse.ArgumentTypeError(f"size {text!r} is above the largest, {LARGEST:.0e}")
     return int(value)
 
 
@@ -70,12 +81,29 @@ def parser() -> argparse.ArgumentParser:
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    """The choices; argparse exits with a message naming the valid ones if any is wrong."""
-    args = parser().parse_args(argv)
-    # In the run's order, each once, whatever order they were given in.
-    args.section = [key for key in SECTIONS if key in args.section] if args.section else None
+    """The choices; argparse exits with a message naming the valid ones if any is wrong, or
+    saying why sizes cannot apply to the sections chosen."""
+    parser_ = parser()
+    args = parser_.parse_args(argv)
+    # In the run's order, each once, whatever order they were given in; all of them is the
+    # default (a full run, however it was asked for).
+    if args.section:
+        args.section = [key for key in SECTIONS if key in args.section]
+        if args.section == SECTIONS:
+            args.section = None
     if args.sizes:
         args.sizes = sorted(set(args.sizes))
+        chosen = args.section or SECTIONS
+        if not set(chosen) & set(SIZED):
+            parser_.error(
+                f"--sizes applies to the sections {' '.join(SIZED)} only, and none of them "
+                f"is chosen (--section {' '.join(chosen)})"
+            )
+        if chosen == ["views"] and not any(n % VIEWS_MULTIPLE == 0 for n in args.sizes):
+            parser_.error(
+                f"the views table takes sizes that are multiples of {VIEWS_MULTIPLE}; "
+                f"none of {' '.join(map(str, args.sizes))} is"
+            )
     return args
 
 

@@ -21,15 +21,17 @@ def write(
     """Writes everything into ``out``; returns the files written."""
     out.mkdir(parents=True, exist_ok=True)
     # The plots of an earlier run would pass for this one's: only this run's stay.
-    for old in out.glob("*.png"):
+    for old in out.glob("section*.png"):
         old.unlink()
     plots = {}
-    try:
-        for result in results:
-            if result.unit != "table":
-                plots[result.key] = plot(result, machine, out)
-    except ImportError as error:  # matplotlib missing: the tables still stand
-        print(f"no plots: {error}")
+    for result in results:
+        if result.unit == "table" or not any(r.get("status") == "ok" for r in result.records):
+            continue
+        # A plot that fails (matplotlib missing, say) costs that plot, never the run's numbers.
+        try:
+            plots[result.key] = plot(result, machine, out)
+        except Exception as error:
+            print(f"no plot for section {result.key}: {type(error).__name__}: {error}")
     (out / "results.json").write_text(
         json.dumps(
             {
@@ -43,6 +45,7 @@ def write(
                         "title": r.title,
                         "note": r.note,
                         "baseline": r.baseline,
+                        "plotted": r.unit != "table",
                         "records": r.records,
                     }
                     for r in results

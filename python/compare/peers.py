@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .choices import ROOT
+
 CTYPES_DIR = ROOT / "build" / "ctypes"
 
 

@@ -2,7 +2,9 @@
 
 A run is counted in steps: one step is one path timed on one case (a size, a layout, a shape).
 The calibration makes every timed repeat last about the same, so steps take comparable times
-whatever the size, and the time left is estimated from the average step so far. Within a step,
+whatever the size, and the time left is estimated from the average step so far (the Dask
+table's steps take several times longer, a cluster's round trips: the estimate runs short
+until it is done). Within a step,
 the line moves on after each round of repeats (see ``timing.time_calls``): a size whose paths
 take a minute together is never silent.
 
@@ -78,7 +80,9 @@ def note(message: str) -> None:
 
 
 def heading(message: str) -> None:
-    """A section's first line; off a terminal, followed by how far the run is."""
+    """A section's first line; off a terminal, followed by how far the run is. The bar shows
+    the section's name ("Section 3") until the section names its case."""
+    case(message.split(":", 1)[0])
     if _run is not None and _run.bar is None:
         message = f"{message}  [{summary()}]"
     note(message)

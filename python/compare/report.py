@@ -7,9 +7,8 @@ import os
 import platform
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .choices import ROOT
 
 # The packages whose versions a run records: the peers' and the tools around them.
 PACKAGES = ["numpy", "cython", "numba", "cffi", "dask", "distributed", "bottleneck", "matplotlib"]

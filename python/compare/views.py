@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import progress, timing
+from . import choices, progress, timing
 from .arrays import measure, ratio, sum_check, tabulate
 from .peers import Peer, module_function
 from .results import SectionResult
@@ -19,25 +19,12 @@ from .results import SectionResult
 SIZES = [10**4, 10**5, 10**6, 10**7]  # values summed, whatever the layout
 QUICK_SIZES = [10**4]
 # The 2-D layouts have 100 rows, or rows of 10: a size must be a multiple of this.
-MULTIPLE = 100
+MULTIPLE = choices.VIEWS_MULTIPLE
 
 
 def sizes(settings: timing.Settings) -> list[int]:
     """The sizes this table runs: its own, or those chosen (``--sizes``) that it can lay out."""
     return [n for n in settings.sizes_for(SIZES, QUICK_SIZES) if n % MULTIPLE == 0]
-
-
-LAYOUTS = [
-    "contiguous",
-    "a[::2]",
-    "a[::-1]",
-    "c[:, ::2] (2-D)",
-    "t[:, 1:] (2-D, rows of 10)",
-    "Fortran 2-D",
-    "float32",
-    "int64",
-    "int64 a[::2]",
-]
 
 
 def layouts(n: int) -> dict[str, np.ndarray]:
@@ -70,7 +57,7 @@ class ViewSection:
 
     def steps(self, settings: timing.Settings) -> int:
         """Paths times layouts times sizes: the progress line's steps (see ``progress``)."""
-        return len(sizes(settings)) * len(LAYOUTS) * len(self.peers)
+        return len(sizes(settings)) * len(layouts(MULTIPLE)) * len(self.peers)
 
     def run(self, settings: timing.Settings, roofline: dict) -> SectionResult:
         progress.heading(self.title)

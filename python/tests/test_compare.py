@@ -112,7 +112,9 @@ def test_quick_run_writes_json_markdown_and_plots(quick_results, quick_out):
     assert [s["key"] for s in results["sections"]] == list(SECTIONS)
     for section in results["sections"]:
         timed = [r for r in section["records"] if r["status"] == "ok"]
-        assert timed and all(r["seconds"] > 0 for r in timed)
+        # The callers table times rounds of calls, and says so in its keys.
+        key = "round_seconds_two_threads" if section["key"] == "callers" else "seconds"
+        assert timed and all(r[key] > 0 for r in timed)
     markdown = (quick_out / "results.md").read_text()
     for key, section in SECTIONS.items():
         assert section.title in markdown
@@ -182,6 +184,9 @@ def test_chosen_sections_and_sizes_run_alone_and_leave_only_their_plots(tmp_path
         (["--section", "1", "five"], "invalid choice: 'five' (choose from '1', '2', 'views', "),
         (["--sizes", "1e3", "ten"], "size 'ten' is not a number: give numbers of values"),
         (["--sizes", "0.5"], "size '0.5' is not a whole number of values of at least 1"),
+        (["--sizes", "1e10"], "size '1e10' is above the largest, 1e+09"),
+        (["--section", "3", "axes", "--sizes", "1e3"], "--sizes applies to the sections 1 2"),
+        (["--section", "views", "--sizes", "50"], "multiples of 100; none of 50 is"),
     ],
 )
 def test_a_wrong_choice_is_refused_naming_what_is_valid(args, message):
@@ -208,6 +213,38 @@ def test_make_bench_checks_its_choices_before_building():
     )
     assert "-m compare --quick --section 1 4 --sizes 1e3 1e6" in dry.stdout
     assert "-m compare.choices --quick" in dry.stdout.splitlines()[0]  # before any build step
+
+
+def test_every_section_named_is_a_full_run_as_none_named_is():
+    assert choices.parse(["--section", *reversed(choices.SECTIONS)]).section is None
+    assert choices.is_full(choices.parse(["--section", *choices.SECTIONS]))
+    assert choices.parse(["--section", "4", "1"]).section == ["1", "4"]
+    assert not choices.is_full(choices.parse(["--section", "4", "1"]))
+
+
+def test_a_failing_plot_costs_that_plot_and_leaves_other_files_alone(monkeypatch, tmp_path):
+    from compare import output
+    from compare.results import SectionResult
+
+    def plotted(key):
+        record = {"path": "p", "status": "ok", "n": 10, "seconds": 1e-6, "gbps": 1.0}
+        return SectionResult(key, f"Section {key}", "", [], [], set(), [record])
+
+    def plot(result, machine, out):
+        if result.key == "2":
+            raise ValueError("no room")
+        (out / f"section{result.key}.png").write_bytes(b"a plot")
+        return out / f"section{result.key}.png"
+
+    monkeypatch.setattr(output, "plot", plot)
+    (tmp_path / "photo.png").write_bytes(b"not the harness's")
+    (tmp_path / "section4.png").write_bytes(b"an earlier run's")
+    run, machine = {"sections": ["1", "2"]}, {"summary": "a machine"}
+    output.write(tmp_path, run, machine, {}, [plotted("1"), plotted("2")])
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["plots"] == {"1": "section1.png"}
+    assert [s["plotted"] for s in results["sections"]] == [True, True]
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["photo.png", "section1.png"]
 
 
 def full_copy(results: dict, out: Path, quick_out: Path) -> None:
@@ -252,9 +289,15 @@ def test_publish_copies_the_runs_plots_and_deletes_the_others(quick_results, qui
     assert page.index("## At a glance") < page.index(SECTIONS["1"].title + "\n\n(")
     assert not re.search(r"#\d|\brun [A-Z]\b|[Ii]ssue \d", page)
     assert "% of roofline" not in page and "vs memory" in page
-    # A missing plot is refused rather than published without it.
+    # A missing plot is refused rather than published without it, and so is a run that drew
+    # no plot for a section it should have.
     (out / "section1.png").unlink()
     with pytest.raises(publish.Refused, match="plots are missing"):
+        publish.publish(out, docs)
+    unplotted = json.loads((out / "results.json").read_text())
+    del unplotted["plots"]["1"]
+    (out / "results.json").write_text(json.dumps(unplotted))
+    with pytest.raises(publish.Refused, match=r"drew no plot for sections 1 \("):
         publish.publish(out, docs)
 
 
@@ -262,7 +305,7 @@ def test_the_glance_names_the_fastest_path_with_numpys_bits(quick_results):
     rows = [line.split(" | ") for line in publish.glance(quick_results)[2:]]
     section1 = next(s for s in quick_results["sections"] if s["key"] == "1")
     at = {r["path"]: r for r in section1["records"] if r["n"] == 10**3}
-    row = next(cells for cells in rows if cells[1] == "1e+03")
+    row = next(cells for cells in rows if cells[1] == "1,000")
     faithful = row[2].split(",")[0]
     assert at[faithful]["same_bits_as_baseline"] and at[faithful]["stable_bits"]
     same = [r for r in at.values() if r["same_bits_as_baseline"] and r["stable_bits"]]
@@ -275,6 +318,34 @@ def test_the_glance_names_the_fastest_path_with_numpys_bits(quick_results):
     jobs = {cells[0].lstrip("| ") for cells in rows} - {""}
     assert jobs == {SECTIONS[k].title for k in publish.GLANCE}
     assert any(cells[1] == "one call" for cells in rows)
+
+
+def test_the_glance_reads_dask_bits_against_np_sum_and_says_where_none_were_checked():
+    def record(path, n, seconds, bits):
+        return {"path": path, "status": "ok", "n": n, "seconds": seconds, "bits": bits}
+
+    baseline = "Dask + NumPy"
+    dask = {
+        "key": "dask",
+        "title": SECTIONS["dask"].title,
+        "baseline": baseline,
+        "records": [
+            record(baseline, 10**8, 2.0, "differs"),
+            record("parallel_sum", 10**8, 1.0, "differs"),  # the fastest, but not np.sum's bits
+            record("sum_array", 10**8, 1.6, "same"),
+            record(baseline, 10**9, 20.0, "not checked"),
+            record("sum_array", 10**9, 10.0, "not checked"),
+        ],
+    }
+    rows = publish.glance({"sections": [dask]})[2:]
+    assert rows[0].endswith(
+        "| 100,000,000 | sum_array, 1.25x Dask + NumPy | parallel_sum, 2.00x Dask + NumPy "
+        "(other bits) |"
+    )
+    assert rows[1] == (
+        "|  | 1,000,000,000 | not checked at this size | sum_array, 2.00x Dask + NumPy "
+        "(bits not checked) |"
+    )
 
 
 def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
