@@ -7,15 +7,28 @@
 #   make results docs/RESULTS.md from the last full make bench (none of QUICK, SECTIONS, SIZES)
 #   make criterion  the Rust benches (criterion), sum_array's layouts once per SIMD kernel
 #   make lint    ruff (check and format) on the Python, cargo fmt and clippy on the Rust
+# Any of them with PYTHON=python3.13 (a name pyenv has, or a path) uses that Python, in .venv-3.13.
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
 #   make test-aarch64  the Rust tests cross-built for aarch64, run under qemu-user per kernel
-# Needs cargo, gcc and python3 (with venv). test and bench install nothing outside .venv/, target/,
-# build/; fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup) to the toolchain.
+# Needs cargo, gcc and python3 (with venv). test and bench install nothing outside .venv*/,
+# target/, build/; fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup).
 
+# An interpreter by name (python3.13) or path: from PATH if it runs, else the newest of pyenv's
+# versions with that name (pyenv's shims refuse a version that `pyenv global` did not select).
+find_python = $(or $(shell $(1) -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword \
+  $(sort $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/*/bin/$(notdir $(1))))))
+
+# PYTHON=python3.13 (or any other) gets a venv and a maturin target dir of its own, so switching
+# between versions rebuilds nothing and never mixes them; the default keeps .venv.
+DEFAULT_PYTHON := $(filter undefined,$(origin PYTHON))
 PYTHON ?= python3
-VENV   := .venv
+PYTHON_EXE := $(call find_python,$(PYTHON))
+PY_VERSION := $(if $(PYTHON_EXE),$(shell $(PYTHON_EXE) -c \
+  'import sys; print("%d.%d" % sys.version_info[:2])'))
+PY_SUFFIX := $(if $(DEFAULT_PYTHON),,-$(PY_VERSION))
+VENV   := .venv$(PY_SUFFIX)
 PY     := $(VENV)/bin/python
 
 # Every crate with a pyproject.toml is a Python module: a new section needs no change here.
@@ -23,7 +36,7 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 
 # maturin gets its own target dir: pyo3's build script depends on the Python it is built for,
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
-MATURIN_TARGET := $(CURDIR)/target/maturin
+MATURIN_TARGET := $(CURDIR)/target/maturin$(PY_SUFFIX)
 
 # The SIMD kernels this CPU can run (FAST_OPERATIONS_KERNEL's values), from what Linux reports.
 KERNELS := baseline \
@@ -104,7 +117,8 @@ results:
 
 # The venv is rebuilt only when the pinned requirements change.
 $(VENV)/requirements.txt: python/requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PY_VERSION)" || { echo "no Python named $(PYTHON) (on PATH or in pyenv)"; exit 1; }
+	$(PYTHON_EXE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r python/requirements.txt
 	cp python/requirements.txt $@
 
