@@ -166,10 +166,12 @@ wheels: $(WHEELS_VENV)/requirements.txt
 # The wheels in dist/, tested as users get them: for each version, a fresh venv with the
 # wheels and only what the module tests need (pinned as in requirements.txt), pytest run from
 # that venv's folder so no source tree can shadow the installed modules (each module's file is
-# printed first). Not test_compare.py: the comparison harness needs make bench's peers.
+# printed first). Not test_compare.py: the comparison harness needs make bench's peers. It
+# tests what dist/ holds (make wheels first), after the checks of make wheels.
 TEST_WHEELS_NEEDS := ^(numpy|pytest|hypothesis|dask\[array\]|distributed)==
 test-wheels:
 	$(CHECK_INTERPRETERS)
+	$(PYTHON_EXE) python/check_wheels.py dist "$(MODULES)" "$(WHEEL_PYTHONS)"
 	@for py in $(WHEEL_INTERPRETERS); do \
 	  v=$(VERSION_OF); venv=$(CURDIR)/target/test-wheels/$$v; \
 	  echo "the wheels on Python $$v, in $$venv"; \
