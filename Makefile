@@ -7,15 +7,33 @@
 #   make results docs/RESULTS.md from the last full make bench (none of QUICK, SECTIONS, SIZES)
 #   make criterion  the Rust benches (criterion), sum_array's layouts once per SIMD kernel
 #   make lint    ruff (check and format) on the Python, cargo fmt and clippy on the Rust
+# Any of them with PYTHON=python3.13 (a name pyenv has, or a path) uses that Python, in .venv-3.13.
+# Packaging:
+#   make wheels       release wheels in dist/, per module and Python 3.11-3.13 (manylinux, zig)
+#   make test-wheels  those wheels installed into fresh venvs per Python, and pytest run there
+#   make crates       each crate packaged as `cargo publish` would (target/package/)
 # Standing checks (nightly toolchain; not part of `make test`, they take minutes):
 #   make fuzz    each fuzz target in fuzz/ for FUZZ_SECONDS seconds (default 60)
 #   make asan    the Rust tests, and the C code they call, under AddressSanitizer
 #   make test-aarch64  the Rust tests cross-built for aarch64, run under qemu-user per kernel
-# Needs cargo, gcc and python3 (with venv). test and bench install nothing outside .venv/, target/,
-# build/; fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup) to the toolchain.
+# Needs cargo, gcc and python3 (with venv); wheels and test-wheels Python 3.11, 3.12 and 3.13 too.
+# test and bench install nothing outside .venv*/, target/, build/ (wheels: .venv-wheels/, dist/);
+# fuzz and asan may add cargo-fuzz (cargo install) and rust-src (rustup) to the toolchain.
 
+# An interpreter by name (python3.13) or path: from PATH if it runs, else the newest of pyenv's
+# versions with that name (pyenv's shims refuse a version that `pyenv global` did not select).
+find_python = $(or $(shell $(1) -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword \
+  $(sort $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/*/bin/$(notdir $(1))))))
+
+# PYTHON=python3.13 (or any other) gets a venv and a maturin target dir of its own, so switching
+# between versions rebuilds nothing and never mixes them; the default keeps .venv.
+DEFAULT_PYTHON := $(filter undefined,$(origin PYTHON))
 PYTHON ?= python3
-VENV   := .venv
+PYTHON_EXE := $(call find_python,$(PYTHON))
+PY_VERSION := $(if $(PYTHON_EXE),$(shell $(PYTHON_EXE) -c \
+  'import sys; print("%d.%d" % sys.version_info[:2])'))
+PY_SUFFIX := $(if $(DEFAULT_PYTHON),,-$(PY_VERSION))
+VENV   := .venv$(PY_SUFFIX)
 PY     := $(VENV)/bin/python
 
 # Every crate with a pyproject.toml is a Python module: a new section needs no change here.
@@ -23,7 +41,7 @@ MODULES := $(notdir $(patsubst %/pyproject.toml,%,$(wildcard crates/*/pyproject.
 
 # maturin gets its own target dir: pyo3's build script depends on the Python it is built for,
 # so sharing target/ with plain `cargo test` would rebuild pyo3 on every switch.
-MATURIN_TARGET := $(CURDIR)/target/maturin
+MATURIN_TARGET := $(CURDIR)/target/maturin$(PY_SUFFIX)
 
 # The SIMD kernels this CPU can run (FAST_OPERATIONS_KERNEL's values), from what Linux reports.
 KERNELS := baseline \
@@ -31,7 +49,8 @@ KERNELS := baseline \
   $(if $(shell grep -qw avx512f /proc/cpuinfo && echo y),avx512) \
   $(if $(filter aarch64,$(shell uname -m)),neon)
 
-.PHONY: test bench lint results modules ctypes peers fuzz asan criterion test-aarch64 FORCE
+.PHONY: test bench lint results modules ctypes peers fuzz asan criterion test-aarch64 FORCE \
+  wheels test-wheels crates
 
 test: modules ctypes peers
 	cargo test --workspace --all-targets
@@ -104,9 +123,72 @@ results:
 
 # The venv is rebuilt only when the pinned requirements change.
 $(VENV)/requirements.txt: python/requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PY_VERSION)" || { echo "no Python named $(PYTHON) (on PATH or in pyenv)"; exit 1; }
+	$(PYTHON_EXE) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r python/requirements.txt
 	cp python/requirements.txt $@
+
+# The wheels' Python versions (the classifiers of crates/*/pyproject.toml say the same), and
+# their interpreters, found as PYTHON is (a missing one is an error, not a skipped version).
+WHEEL_PYTHONS := 3.11 3.12 3.13
+WHEEL_INTERPRETERS = $(foreach v,$(WHEEL_PYTHONS),$(call find_python,python$(v)))
+CHECK_INTERPRETERS = @test $(words $(WHEEL_INTERPRETERS)) = $(words $(WHEEL_PYTHONS)) || \
+  { echo "wheels need Python $(WHEEL_PYTHONS); found $(WHEEL_INTERPRETERS)"; exit 1; }
+VERSION_OF = $$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+# maturin and zig (python/requirements-wheels.txt), apart from the test venvs.
+WHEELS_VENV := .venv-wheels
+$(WHEELS_VENV)/requirements.txt: python/requirements-wheels.txt
+	$(PYTHON_EXE) -m venv $(WHEELS_VENV)
+	$(WHEELS_VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	cp $< $@
+
+# Release wheels in dist/, one per module and Python version: zig links them against an old
+# glibc, so that pip takes them on any Linux of manylinux2014's age or newer (maturin finds zig
+# as `python3 -m ziglang`: the venv comes first on PATH). Each version builds in a target dir
+# of its own (pyo3 is built for one Python at a time; zig changes the C compiler and the
+# linker, so nothing would be shared with target/maturin either).
+wheels: $(WHEELS_VENV)/requirements.txt
+	$(CHECK_INTERPRETERS)
+	rm -f $(foreach m,$(MODULES),dist/$(m)-*.whl)
+	@for py in $(WHEEL_INTERPRETERS); do \
+	  v=$(VERSION_OF); \
+	  for m in $(MODULES); do \
+	    echo "wheel of $$m for Python $$v"; \
+	    PATH=$(CURDIR)/$(WHEELS_VENV)/bin:$$PATH maturin build --release \
+	      --zig --compatibility manylinux2014 --interpreter $$py \
+	      --manifest-path crates/$$m/Cargo.toml --out dist \
+	      --target-dir $(CURDIR)/target/wheels-$$v || exit 1; \
+	  done; \
+	done
+	$(WHEELS_VENV)/bin/python python/check_wheels.py dist "$(MODULES)" "$(WHEEL_PYTHONS)"
+
+# The wheels in dist/, tested as users get them: for each version, a fresh venv with the
+# wheels and only what the module tests need (pinned as in requirements.txt), pytest run from
+# that venv's folder so no source tree can shadow the installed modules (each module's file is
+# printed first). Not test_compare.py: the comparison harness needs make bench's peers. It
+# tests what dist/ holds (make wheels first), after the checks of make wheels.
+TEST_WHEELS_NEEDS := ^(numpy|pytest|hypothesis|dask\[array\]|distributed)==
+test-wheels:
+	$(CHECK_INTERPRETERS)
+	$(PYTHON_EXE) python/check_wheels.py dist "$(MODULES)" "$(WHEEL_PYTHONS)"
+	@for py in $(WHEEL_INTERPRETERS); do \
+	  v=$(VERSION_OF); venv=$(CURDIR)/target/test-wheels/$$v; \
+	  echo "the wheels on Python $$v, in $$venv"; \
+	  rm -rf $$venv && $$py -m venv $$venv && \
+	  $$venv/bin/pip install --quiet --disable-pip-version-check \
+	    $$(grep -E '$(TEST_WHEELS_NEEDS)' python/requirements.txt) && \
+	  $$venv/bin/pip install --quiet --disable-pip-version-check --no-index --only-binary :all: \
+	    --find-links $(CURDIR)/dist $(MODULES) && \
+	  (cd $$venv && bin/python $(CURDIR)/python/check_wheels.py --installed "$(MODULES)" && \
+	   bin/python -m pytest -q -rs -p no:cacheprovider $(CURDIR)/python/tests \
+	     --ignore=$(CURDIR)/python/tests/test_compare.py) || exit 1; \
+	done
+
+# Each workspace crate as `cargo publish` would upload it, in target/package/. No lockfile:
+# one would pin the internal crates, which are on no registry yet.
+crates:
+	cargo package --no-verify --exclude-lockfile --workspace
 
 # `pip install ./crates/NAME` is the documented way in; maturin's PEP 517 backend builds release.
 # cargo decides what is stale, so this always runs (a no-op rebuild takes a few seconds).

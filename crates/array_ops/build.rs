@@ -5,7 +5,9 @@
 //! code with 2-lane SSE2 against NumPy's AVX-512.
 
 fn main() {
-    let source = "../../c_src/array_ops.c";
+    // A symlink to the tutorial's file in the repository's c_src/: `cargo package` and the
+    // sdist copy its content, so the packaged crate builds on its own.
+    let source = "c_src/array_ops.c";
     println!("cargo:rerun-if-changed={source}");
     let x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64");
     let mut builds = vec![("array_ops_c", None, vec![])];

@@ -1,7 +1,9 @@
 //! Compiles the tutorial's `c_src/math_functions.c`, unchanged, into this crate.
 
 fn main() {
-    let source = "../../c_src/math_functions.c";
+    // A symlink to the tutorial's file in the repository's c_src/: `cargo package` and the
+    // sdist copy its content, so the packaged crate builds on its own.
+    let source = "c_src/math_functions.c";
     println!("cargo:rerun-if-changed={source}");
     cc::Build::new()
         .file(source)

@@ -55,12 +55,13 @@ def tutorial_cython(module: str, variant: str, function: str):
     import importlib.util
     import json
 
-    status_file = ROOT / "build" / "cython" / "status.json"
+    # python/tutorial/build.py builds for each Python version in a folder of its own.
+    status_file = ROOT / "build" / "cython" / sys.implementation.cache_tag / "status.json"
     if not status_file.exists():
-        raise Unavailable("build/cython not built (run make)")
+        raise Unavailable(f"build/cython not built for {sys.implementation.cache_tag} (run make)")
     entry = json.loads(status_file.read_text()).get(module, {}).get(variant)
     if entry is None:  # a status.json written before this module was added to build.py
-        raise Unavailable(f"{module} ({variant}) not in build/cython/status.json (run make peers)")
+        raise Unavailable(f"{module} ({variant}) not in build/cython's status (run make peers)")
     if not entry["built"]:
         raise Unavailable(f"does not build {variant}: {entry['why'][0]}")
     path = ROOT / entry["library"]

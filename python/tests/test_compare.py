@@ -204,8 +204,10 @@ def test_make_bench_checks_its_choices_before_building():
         check=False,
     )
     assert done.returncode != 0 and "invalid choice: 'six'" in done.stderr, done.stderr
+    # --no-print-directory: under `make test` this make is a sub-make, which would print
+    # "Entering directory" first.
     dry = subprocess.run(
-        ["make", "-n", "bench", "SECTIONS=1 4", "SIZES=1e3 1e6", "QUICK=1"],
+        ["make", "-n", "--no-print-directory", "bench", "SECTIONS=1 4", "SIZES=1e3 1e6", "QUICK=1"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,8 +1,9 @@
 """Builds the tutorial's Cython files into build/cython/: as written, then with the smallest
 fixes (python/tutorial/fixed/, each fix commented there), and records which built, and why
-not, in build/cython/status.json. It builds the comparison's own Cython peers (files named
-*_peer.pyx, not the tutorial's) the same way, recorded "as a peer". `make bench` and
-`make test` run it; it rebuilds only when a source changed.
+not, in build/cython/TAG/status.json (TAG names the Python: cpython-313; each version builds
+its own). It builds the comparison's own Cython peers (files named *_peer.pyx, not the
+tutorial's) the same way, recorded "as a peer". `make bench` and `make test` run it; it
+rebuilds only when a source changed.
 
 Each build runs the tutorial's own recipe, a setup.py with cythonize and NumPy's headers, in a
 folder of its own with the files the tutorial puts beside each other.
@@ -20,7 +21,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-OUT = ROOT / "build" / "cython"
+# One folder per Python version: make test PYTHON=python3.13 must not find 3.11's build current.
+OUT = ROOT / "build" / "cython" / sys.implementation.cache_tag
 
 # The tutorial's setup.py, for the module's own .pyx: "{sources}" and "{extra}" filled in.
 SETUP = """\

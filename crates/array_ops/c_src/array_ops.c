@@ -1,0 +1,1 @@
+../../../c_src/array_ops.c

@@ -1,0 +1,1 @@
+../../../c_src/math_functions.c
