@@ -350,6 +350,18 @@ def test_the_glance_reads_dask_bits_against_np_sum_and_says_where_none_were_chec
     )
 
 
+def test_the_glance_leaves_the_yardstick_out_even_where_its_bits_match(quick_results):
+    section2 = json.loads(json.dumps(next(s for s in quick_results["sections"] if s["key"] == "2")))
+    n = max(r["n"] for r in section2["records"])
+    at = {r["path"]: r for r in section2["records"] if r["n"] == n}
+    yardstick = at["parallel unordered"]
+    assert yardstick["yardstick"] and not at["parallel_sum"]["yardstick"]
+    # The fastest by far, with np.sum's bits by chance: still not a path to recommend.
+    yardstick |= {"seconds": 1e-12, "same_bits_as_baseline": True, "stable_bits": True}
+    row = next(line for line in publish.glance({"sections": [section2]}) if f"{n:,}" in line)
+    assert "parallel unordered" not in row
+
+
 def test_our_sums_have_np_sums_bits_and_the_loops_do_not(quick_run):
     for key in ["1", "2"]:
         size = None
