@@ -22,8 +22,7 @@ def problems(wheel: Path, module: str) -> list[str]:
     dist_info = next((n.split("/")[0] for n in names if ".dist-info/" in n), "")
     wanted = [f"{dist_info}/licenses/{name}" for name in LICENSES]
     wanted += [f"{module}/py.typed"]
-    found = [name for name in wanted if name in names]
-    missing = [name for name in wanted if name not in found]
+    missing = [name for name in wanted if name not in names]
     if not {f"{module}/__init__.pyi", f"{module}.pyi"} & names:
         missing.append(f"{module}/__init__.pyi")
     return missing
